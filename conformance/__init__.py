@@ -1,0 +1,1 @@
+"""The Sockets API conformance suite."""

@@ -1,0 +1,3 @@
+"""Fake servers for socket tests."""
+
+__all__: list[str] = []

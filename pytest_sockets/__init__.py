@@ -1,0 +1,3 @@
+"""The pytest plugin of pytest-sockets."""
+
+__all__: list[str] = []
