@@ -138,7 +138,7 @@ class Conn:
 
         Raises:
             LineTooLong: ``limit`` bytes arrived without a newline; they have been
-                consumed.
+                consumed and are the exception's ``args[0]``.
         """
         start = 0
         while True:
@@ -146,8 +146,7 @@ class Conn:
             if index != -1 and index < limit:
                 return self._take(index + 1)
             if len(self._buffer) >= limit:
-                self._take(limit)
-                raise LineTooLong
+                raise LineTooLong(self._take(limit))
             start = len(self._buffer)
             if not await self._fill():
                 return self._take(len(self._buffer))
