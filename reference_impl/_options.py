@@ -176,6 +176,11 @@ def parse_address(address: Any) -> SocketAddress:
 
 
 def _parse_string(text: str) -> SocketAddress:
+    if "://" in text:
+        raise SocketError(
+            f"invalid address {text!r}: URL schemes are not supported; "
+            "give 'hostname:port'"
+        )
     if text.startswith("["):
         close = text.find("]")
         if close < 0 or text[close + 1 : close + 2] != ":":

@@ -380,7 +380,7 @@ class Socket:
 
     def _on_open(self, transport: asyncio.Transport) -> None:
         self._transport = transport
-        if self._closing:
+        if self._closing and not self._upgraded:
             transport.close()
             return
         info = SocketInfo(

@@ -129,20 +129,18 @@ class ReadableStream:
 
     async def _iterate(self, prevent_cancel: bool) -> AsyncIterator[bytes]:
         reader = self.get_reader()
-        finished = False
         try:
             while True:
                 result = await reader.read()
                 if result.done:
-                    finished = True
                     return
                 yield result.value
-        except BaseException:
-            finished = True
+        except GeneratorExit:
+            # The loop was left early.
+            if not prevent_cancel:
+                reader.cancel()
             raise
         finally:
-            if not finished and not prevent_cancel:
-                reader.cancel()
             reader.release_lock()
 
     # The controller side, used by the socket.

@@ -1,0 +1,156 @@
+"""Peers for the reference implementation's own tests.
+
+Each peer is a real asyncio server on 127.0.0.1, port 0, in the test's own
+event loop, driven by a handler the test writes; TLS comes from a trustme CA
+made in memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import ssl
+import struct
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+import pytest_asyncio
+import trustme
+
+from reference_impl import Connector
+
+WAIT = 5.0
+"""Seconds any single network event may take before a test fails."""
+
+Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+async def bounded(awaitable: Awaitable[Any], seconds: float = WAIT) -> Any:
+    """Await ``awaitable`` but fail the test instead of hanging."""
+    __tracebackhide__ = True
+    try:
+        return await asyncio.wait_for(asyncio.shield(awaitable), seconds)
+    except TimeoutError:
+        pytest.fail(f"nothing happened within {seconds} s")
+
+
+async def still_pending(future: asyncio.Future[Any], seconds: float = 0.2) -> bool:
+    """A bounded (heuristic) check that ``future`` has not settled."""
+    try:
+        await asyncio.wait_for(asyncio.shield(future), seconds)
+    except TimeoutError:
+        return True
+    except BaseException:
+        return False
+    return False
+
+
+async def read_all(reader: Any) -> bytes:
+    """Read a socket reader until ``done``."""
+    chunks = []
+    while True:
+        result = await bounded(reader.read())
+        if result.done:
+            return b"".join(chunks)
+        chunks.append(result.value)
+
+
+async def read_exactly(reader: Any, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        result = await bounded(reader.read())
+        assert not result.done, f"the stream ended after {len(data)} of {size} bytes"
+        data += result.value
+    return data
+
+
+def reset(writer: asyncio.StreamWriter) -> None:
+    """Close the connection with an RST (SO_LINGER 0)."""
+    sock = writer.get_extra_info("socket")
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    writer.transport.abort()
+
+
+class Peer:
+    """A server whose connections run ``handler``; failures are re-raised."""
+
+    def __init__(self, handler: Handler, ssl_context: ssl.SSLContext | None = None):
+        self.handler = handler
+        self.ssl_context = ssl_context
+        self.errors: list[BaseException] = []
+        self.accepted = 0
+        self.server: asyncio.Server | None = None
+
+    async def start(self) -> Peer:
+        self.server = await asyncio.start_server(
+            self._serve, "127.0.0.1", 0, ssl=self.ssl_context
+        )
+        return self
+
+    @property
+    def port(self) -> int:
+        return self.server.sockets[0].getsockname()[1]
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    async def _serve(self, reader, writer) -> None:
+        self.accepted += 1
+        try:
+            await self.handler(reader, writer)
+        except (ConnectionError, ssl.SSLError):
+            pass
+        except BaseException as error:
+            self.errors.append(error)
+        finally:
+            writer.close()
+
+    async def stop(self) -> None:
+        self.server.close()
+        if self.errors:
+            raise self.errors[0]
+
+
+@pytest_asyncio.fixture
+async def serve():
+    """Start peers with ``await serve(handler, ssl=...)``; stopped after the test."""
+    peers: list[Peer] = []
+
+    async def start(handler: Handler, ssl: ssl.SSLContext | None = None) -> Peer:
+        peer = await Peer(handler, ssl).start()
+        peers.append(peer)
+        return peer
+
+    yield start
+    for peer in peers:
+        await peer.stop()
+
+
+async def echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Echo everything; answer the client's FIN with a FIN."""
+    while data := await reader.read(65536):
+        writer.write(data)
+        await writer.drain()
+    if writer.can_write_eof():
+        writer.write_eof()
+    else:
+        writer.close()
+
+
+@pytest.fixture(scope="session")
+def ca() -> trustme.CA:
+    return trustme.CA()
+
+
+@pytest.fixture(scope="session")
+def server_context(ca: trustme.CA) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("localhost", "127.0.0.1", "::1").configure_cert(context)
+    return context
+
+
+@pytest.fixture
+def connector(ca: trustme.CA) -> Connector:
+    return Connector(cadata=ca.cert_pem.bytes())
