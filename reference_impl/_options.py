@@ -6,6 +6,7 @@ stated with each function. Every error names the offending value.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Mapping, Sequence
@@ -175,6 +176,8 @@ def parse_address(address: Any) -> SocketAddress:
     return SocketAddress(_check_hostname(hostname), _port(port))
 
 
+# Programs connect to the same few addresses again and again.
+@functools.lru_cache(maxsize=256)
 def _parse_string(text: str) -> SocketAddress:
     if "://" in text:
         raise SocketError(

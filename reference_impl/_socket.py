@@ -144,7 +144,6 @@ class Socket:
         self._address = address
         self._options = options
         self._secure_transport = secure_transport or options.secure_transport
-        self._where = format_host_port(address.hostname, address.port)
 
         self._transport: asyncio.Transport | None = None
         self._protocol = _Protocol(self)
@@ -172,6 +171,10 @@ class Socket:
             close=self._sink_close,
             abort=self._sink_abort,
         )
+
+    @property
+    def _where(self) -> str:
+        return str(self._address)
 
     # The spec's attributes.
 
@@ -242,7 +245,7 @@ class Socket:
         if self._task is not None and not self._task.done():
             self._task.cancel()
         reject_handled(self._opened, error)
-        self._readable._cancel(reason)
+        self._readable._cancel(reason, quietly=True)
         self._writable._error(error)
         self._fail_waiting_write(error)
         if self._transport is not None:
@@ -291,7 +294,7 @@ class Socket:
         )
         flushed = self._writable._detach(moved)
         self._closing = True
-        self._readable._cancel(UNSET)
+        self._readable._cancel(UNSET, quietly=True)
         resolve(self._closed)
         tls_socket._task = self._loop.create_task(
             tls_socket._upgrade(self, flushed, moved)
@@ -400,7 +403,7 @@ class Socket:
         self._closing = True
         reject_handled(self._opened, error)
         reject_handled(self._closed, error)
-        self._readable._cancel(error)
+        self._readable._cancel(error, quietly=True)
         self._writable._error(error)
         self._fail_waiting_write(error)
         if self._transport is not None:

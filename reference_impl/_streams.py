@@ -176,17 +176,20 @@ class ReadableStream:
         if not self._queue:
             self._finish()
 
-    def _cancel(self, reason: Any) -> asyncio.Future[None]:
+    def _cancel(self, reason: Any, *, quietly: bool = False) -> Any:
+        """Cancel; ``quietly`` skips making the future that reports the outcome."""
         if self._state == "closed":
-            return resolved_future(self._loop)
+            return None if quietly else resolved_future(self._loop)
         if self._state == "errored":
+            if quietly:
+                return None
             return rejected_future(self._loop, self._stored_error, handled=True)
         self._queue.clear()
         self._queued_bytes = 0
         self._pending_error = None
         self._finish()
         self._on_cancel(reason)
-        return resolved_future(self._loop)
+        return None if quietly else resolved_future(self._loop)
 
     def _finish(self) -> None:
         reader = self._reader
