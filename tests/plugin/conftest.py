@@ -9,7 +9,11 @@ import pytest
 from pytest_sockets.plugin import ENV_VAR
 
 # Every inner run gets these, so that pytest-asyncio's warnings stay out of them.
-INNER_INI = {"asyncio_default_fixture_loop_scope": "function"}
+INNER_INI = {
+    "asyncio_default_fixture_loop_scope": "function",
+    # Hypothesis is not used inside, and importing it afresh costs a second a run.
+    "addopts": "-p no:hypothesispytest",
+}
 
 
 @pytest.fixture(autouse=True)
