@@ -600,8 +600,9 @@ class BaseServer:
                     while await conn.read():
                         pass
             conn.writer.close()
+        # A TLS close waits for the client's close_notify; stop() waits less.
         try:
-            async with asyncio.timeout(1.0):
+            async with asyncio.timeout(0.25 if self._stopping else 1.0):
                 await conn.writer.wait_closed()
         except (TimeoutError, OSError, ssl.SSLError):
             conn.writer.transport.abort()
