@@ -1,0 +1,53 @@
+"""#close-method: close() closes the socket and returns the closed promise."""
+
+from __future__ import annotations
+
+import pytest
+
+from ._support import bounded, settled_error
+
+pytestmark = pytest.mark.spec_anchor("#close-method")
+
+
+@pytest.mark.requirement("CLOSE-2")
+async def test_close_returns_the_closed_promise(sockets_connect, echo_server):
+    sock = sockets_connect(echo_server.address)
+    await bounded(sock.opened)
+
+    assert sock.close() is sock.closed
+
+
+@pytest.mark.requirement("CLOSE-6", "SOCKET-CLOSED-1")
+async def test_close_resolves_closed(sockets_connect, echo_server):
+    sock = sockets_connect(echo_server.address)
+    await bounded(sock.opened)
+
+    assert await bounded(sock.close()) is None
+
+
+@pytest.mark.requirement("CLOSE-5", "SOCKET-OPENED-6", "CLOSE-10")
+async def test_close_while_connecting_rejects_opened_with_the_reason(
+    sockets_connect,
+):
+    # TEST-NET-1 (RFC 5737): nothing answers, so the connection stays pending.
+    sock = sockets_connect("192.0.2.1:9")
+    reason = RuntimeError("closed by the test")
+
+    closed = sock.close(reason)
+
+    assert await settled_error(sock.opened) is reason
+    assert await bounded(closed) is None
+
+
+@pytest.mark.requirement("CLOSE-4")
+async def test_close_reason_reaches_the_writer(sockets_connect, echo_server):
+    sock = sockets_connect(echo_server.address)
+    writer = sock.writable.get_writer()
+    reader = sock.readable.get_reader()
+    await bounded(sock.opened)
+    reason = ValueError("the reason")
+
+    await bounded(sock.close(reason))
+
+    assert await settled_error(writer.closed) is reason
+    assert (await bounded(reader.read())).done
