@@ -46,7 +46,7 @@ BUILTIN_IMPLEMENTATIONS: Mapping[str, str] = MappingProxyType(
 DEFAULT_IMPLEMENTATION = "reference"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Implementation:
     """One implementation under test, as loaded from its adapter.
 
