@@ -2,11 +2,11 @@
 
 Every fake server is started once per session (once per xdist worker, on a port
 the system picks) and handed to each test through a function-scoped fixture that
-resets it first. The plugin's ``pytest_runtest_call`` wrapper then calls the
-server's ``check()`` after the test body, so a failure inside a server fails the
-test that caused it. The servers run in threads, so every fixture here is a plain
-synchronous fixture, usable from sync tests and from async tests in either
-pytest-asyncio mode.
+resets it first. After the test body, ``pytest_runtest_call`` below raises the
+first failure recorded inside each server the test used (what ``check()`` would
+raise), so a failure inside a server fails the test that caused it. The servers
+run in threads, so every fixture here is a plain synchronous fixture, usable
+from sync tests and from async tests in either pytest-asyncio mode.
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ from pytest_sockets._impls import (
 
 SERVERS_USED = pytest.StashKey[list[Any]]()
 """The fake servers a test used, in the order their fixtures were set up."""
+
+_FAILURES_RAISED = pytest.StashKey[list[BaseException]]()
+"""The server failures already raised in a test, so each is raised only once."""
 
 
 @pytest.fixture(scope="session")
@@ -137,9 +140,6 @@ def _raise_new_failure(item: pytest.Item, servers: list[Any]) -> None:
             if not any(error is seen for seen in raised):
                 raised.append(error)
                 raise error
-
-
-_FAILURES_RAISED = pytest.StashKey[list[BaseException]]()
 
 
 @pytest.hookimpl(wrapper=True)
