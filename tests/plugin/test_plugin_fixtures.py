@@ -246,14 +246,36 @@ def test_make_server_starts_and_stops_a_server_of_the_tests_choosing(
     pytester.runpytest().assert_outcomes(passed=2)
 
 
-def test_xdist_workers_each_run_their_own_servers(
-    pytester: pytest.Pytester, ini: Callable[..., None]
+def test_xdist_workers_each_run_their_own_servers_for_every_implementation(
+    pytester: pytest.Pytester,
+    ini: Callable[..., None],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    ini(asyncio_mode="auto")
+    ini(asyncio_mode="auto", sockets_impl="reference,second_adapter")
+    pytester.makepyfile(
+        second_adapter="""
+        import reference_impl
+
+        NAME = "second"
+        connect = reference_impl.connect
+
+        def connect_trusting(ca_pem):
+            return reference_impl.Connector(cadata=ca_pem).connect
+        """
+    )
     tests = ECHO_ROUND_TRIP.format(marker="")
     pytester.makepyfile(test_one=tests, test_two=tests, test_three=tests)
+    # The workers import the adapter while they configure, before collection.
+    monkeypatch.setenv("PYTHONPATH", str(pytester.path))
 
-    result = pytester.runpytest_subprocess("-n", "2", "-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess("-n", "2", "-p", "no:cacheprovider", "-v")
 
-    result.assert_outcomes(passed=6)
-    result.stdout.fnmatch_lines(["*2 workers*"])
+    result.assert_outcomes(passed=12)
+    result.stdout.fnmatch_lines(
+        [
+            "  second unknown from *",
+            "*2 workers*",
+            "*test_one.py::test_echo[[]second[]]*",
+        ],
+        consecutive=False,
+    )
