@@ -39,7 +39,10 @@ class FaultServer(BaseServer):
     * ``"refuse"``: the port is bound but never listens, so every connection
       attempt is refused (an RST to the SYN). Nothing is logged.
     * ``"reset"``: send ``payload``, read until ``after`` bytes have arrived,
-      then abort with an RST (``SO_LINGER`` with a zero timeout).
+      then abort with an RST (``SO_LINGER`` with a zero timeout). With
+      ``after=0`` and no payload the RST can reach the client before its own
+      connect call has returned, so the client sees the reset either there or
+      on its first read.
     * ``"close"``: send ``payload``, read until ``after`` bytes have arrived,
       then send FIN; keep reading until the client's FIN.
     * ``"silent"``: accept and never send a byte; read (and log) until the
