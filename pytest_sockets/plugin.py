@@ -92,23 +92,29 @@ def _selected_names(config: pytest.Config) -> tuple[list[str], str]:
     """Return the selected names and where they came from.
 
     The command line wins, then the environment variable, then the ini option:
-    the closer a setting is to this one run, the more it counts.
+    the closer a setting is to this one run, the more it counts. A blank
+    environment variable or ini value counts as unset; a blank option does not.
     """
-    candidates = [
-        (",".join(config.getoption("sockets_impl") or []), "--sockets-impl"),
+    given = config.getoption("sockets_impl")
+    if given is not None:
+        return _names_in(",".join(given), "--sockets-impl"), "--sockets-impl"
+    for value, source in [
         (os.environ.get(ENV_VAR, ""), f"${ENV_VAR}"),
         (config.getini("sockets_impl"), "ini option sockets_impl"),
-    ]
-    for value, source in candidates:
+    ]:
         if value.strip():
-            names = split_names(value)
-            if not names:
-                raise pytest.UsageError(
-                    f"{source} is {value!r}, which names no implementation; "
-                    f"give a name such as {DEFAULT_IMPLEMENTATION!r}"
-                )
-            return names, source
+            return _names_in(value, source), source
     return [DEFAULT_IMPLEMENTATION], "default"
+
+
+def _names_in(value: str, source: str) -> list[str]:
+    names = split_names(value)
+    if not names:
+        raise pytest.UsageError(
+            f"{source} is {value!r}, which names no implementation; "
+            f"give a name such as {DEFAULT_IMPLEMENTATION!r}"
+        )
+    return names
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -133,16 +133,29 @@ def test_two_names_that_load_the_same_implementation_are_a_usage_error(
     )
 
 
-def test_a_selection_that_names_nothing_is_a_usage_error(
-    pytester: pytest.Pytester,
-    ini: Callable[..., None],
+@pytest.mark.parametrize("value", ["", ",", " , "])
+def test_a_command_line_selection_that_names_nothing_is_a_usage_error(
+    pytester: pytest.Pytester, ini: Callable[..., None], value: str
 ) -> None:
-    result = pytester.runpytest("--sockets-impl=,")
+    result = pytester.runpytest(f"--sockets-impl={value}")
 
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
-        ["*--sockets-impl is ',', which names no implementation*"]
+        [f"*--sockets-impl is {value!r}, which names no implementation*"]
     )
+
+
+def test_a_blank_environment_variable_counts_as_unset(
+    adapters: pytest.Pytester, ini: Callable[..., None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_adapters(adapters, "from_ini")
+    ini(sockets_impl="from_ini")
+    adapters.makepyfile(REPORTS_IMPLEMENTATION)
+    monkeypatch.setenv(ENV_VAR, " ")
+
+    result = adapters.runpytest("-s")
+
+    assert ran_against(result) == ["from_ini"]
 
 
 def test_an_unknown_name_ends_the_run_before_any_test(
