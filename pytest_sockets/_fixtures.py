@@ -57,14 +57,16 @@ def sockets_ca() -> Iterator[fake_servers.FakeCA]:
     ca.close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def sockets_connect(
     sockets_impl: Implementation, sockets_ca: fake_servers.FakeCA
 ) -> ConnectFunction:
     """``connect(address, options=None)`` of the implementation under test.
 
     It trusts the test CA (``sockets_ca``) through the adapter's
-    ``connect_trusting`` hook. Call it inside a running event loop.
+    ``connect_trusting`` hook, which is called once per implementation and
+    session: a bridge may start its runtime there. Call it inside a running
+    event loop.
     """
     return sockets_impl.connect_with_ca(sockets_ca.cert_pem)
 
