@@ -149,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"address: {server.address}")
         for other in server.addresses[1:]:
             print(f"also: {other}")
-        if server._ca is not None:
+        if server.has_ca:
             print(f"ca-file: {server.ca_file}")
         sys.stdout.flush()
         print("serving; press Ctrl-C to stop", file=sys.stderr)

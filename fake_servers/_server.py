@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from types import TracebackType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from ._ca import Certificate, FakeCA, check_certificate
 from ._log import ConnectionRecord, End
@@ -307,8 +307,9 @@ class BaseServer:
         self.handshake_timeout = handshake_timeout
         self.max_recorded_bytes = max_recorded_bytes
         self._backlog = backlog
-        self._ca = ca
-        self._owns_ca = False
+        # A server that needs a CA and got none makes its own (deleted on stop).
+        self._owns_ca = ca is None and (tls or self.needs_ca)
+        self._ca = FakeCA() if self._owns_ca else ca
         self._ssl_context: ssl.SSLContext | None = None
         self._sni: dict[int, str] = {}
 
@@ -327,7 +328,7 @@ class BaseServer:
 
     # -- lifecycle ---------------------------------------------------------------
 
-    def start(self) -> BaseServer:
+    def start(self) -> Self:
         """Bind, start the background loop, and listen. Returns ``self``.
 
         Raises:
@@ -336,9 +337,6 @@ class BaseServer:
         """
         if self._thread is not None:
             raise RuntimeError(f"{self!r} is already running; call stop() first")
-        if (self.tls or self.needs_ca) and self._ca is None:
-            self._ca = FakeCA()
-            self._owns_ca = True
         self._ssl_context = None
         self._stopping = False
         self._sockets = self._bind()
@@ -389,7 +387,7 @@ class BaseServer:
                 self._ca.close()
             logger.debug("%s stopped", self.name)
 
-    def __enter__(self) -> BaseServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(
@@ -614,6 +612,11 @@ class BaseServer:
         raise NotImplementedError
 
     # -- TLS ---------------------------------------------------------------------
+
+    @property
+    def has_ca(self) -> bool:
+        """True if the server presents certificates (TLS or STARTTLS)."""
+        return self._ca is not None
 
     @property
     def ca(self) -> FakeCA:

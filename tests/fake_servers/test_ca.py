@@ -127,3 +127,12 @@ def test_tls_server_without_a_ca_makes_and_cleans_up_its_own() -> None:
             tls.sendall(b"own")
             assert tls.recv(3) == b"own"
     assert not os.path.exists(path), "a CA the server made should go with it"
+
+
+def test_a_tls_servers_own_ca_is_there_before_start() -> None:
+    srv = EchoServer(tls=True)
+    assert srv.has_ca
+    assert srv.ca.cert_pem.startswith(b"-----BEGIN CERTIFICATE-----")
+    assert not EchoServer().has_ca, "a plain server needs no CA"
+    with pytest.raises(RuntimeError, match="pass ca=FakeCA"):
+        _ = EchoServer().ca

@@ -6,9 +6,9 @@ import socket
 
 import pytest
 
-from fake_servers import End, GopherItem, GopherServer, default_site
+from fake_servers import End, FakeCA, GopherItem, GopherServer, default_site
 
-from ._clients import connect, recv_all
+from ._clients import connect, connect_tls, recv_all
 
 
 def fetch(srv: GopherServer, request: bytes, half_close: bool = False) -> bytes:
@@ -148,3 +148,13 @@ def test_default_site_is_a_fresh_copy() -> None:
     site = default_site()
     site.clear()
     assert default_site(), "callers may change their copy without harm"
+
+
+def test_gopher_over_tls(ca: FakeCA) -> None:
+    with GopherServer(tls=True, ca=ca, content={"": "secure"}) as srv:
+        with connect_tls(srv.hostport, ca.client_context()) as tls:
+            tls.sendall(b"\r\n")
+            assert recv_all(tls) == b"secure\r\n.\r\n"
+        record = srv.wait_for_connections(1)[0].wait_closed()
+    assert record.events_named("selector") == [""]
+    assert record.received_after_tls == b"\r\n"

@@ -127,3 +127,11 @@ def test_unsupported_message_gets_a_fatal_error(ca: FakeCA) -> None:
         s.sendall(b"P" + struct.pack("!i", 4))
         kind, body = read_message(s)
         assert kind == b"E" and b"C08P01\0" in body
+
+
+def test_gssenc_request_is_answered_n(ca: FakeCA) -> None:
+    with PostgresServer(ca=ca) as srv, connect(srv.hostport) as s:
+        s.sendall(struct.pack("!ii", 8, 80877104))
+        assert recv_exactly(s, 1) == b"N"
+        s.sendall(startup())
+        assert read_until_ready(s)[-1] == (b"Z", b"I")

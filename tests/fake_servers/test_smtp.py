@@ -185,3 +185,30 @@ def test_too_many_errors_end_the_session(session: Session) -> None:
     assert session.reply()[0] == 500
     assert session.reply()[0] == 421
     assert recv_all(session.sock) == b""
+
+
+def test_a_message_over_the_size_limit_gets_552(ca: FakeCA) -> None:
+    with SmtpServer(ca=ca, max_message=10) as srv, connect(srv.hostport) as sock:
+        s = Session(sock)
+        s.reply()
+        s.command("EHLO me")
+        s.command("MAIL FROM:<a@b>")
+        s.command("RCPT TO:<c@d>")
+        assert s.command("DATA")[0] == 354
+        assert s.command("this line is longer than ten bytes\r\n.")[0] == 552
+        assert srv.messages == []
+        assert s.command("NOOP")[0] == 250
+
+
+def test_a_plain_message_is_logged_as_not_tls(
+    smtp: SmtpServer, session: Session
+) -> None:
+    session.command("EHLO me")
+    session.command("MAIL FROM:<a@b>")
+    session.command("RCPT TO:<c@d>")
+    session.command("DATA")
+    assert session.command("Subject: x\r\n\r\nbody\r\n..\r\n.")[0] == 250
+    (message,) = smtp.messages
+    assert message.data == b"Subject: x\r\n\r\nbody\r\n.\r\n"
+    assert not message.tls
+    assert message.connection_id == smtp.connections[0].id
