@@ -20,7 +20,7 @@ from ._faults import FAULTS, FaultServer, refused_address
 from ._gopher import GopherItem, GopherServer, default_site
 from ._log import ConnectionRecord, End, ProtocolEvent
 from ._postgres import SSL_REQUEST_CODE, PostgresServer
-from ._server import BaseServer, format_address
+from ._server import BaseServer, ServerOptions, format_address
 from ._smtp import SmtpMessage, SmtpServer
 from ._starttls_echo import StartTlsEchoServer
 
@@ -39,6 +39,7 @@ __all__ = [
     "GopherServer",
     "PostgresServer",
     "ProtocolEvent",
+    "ServerOptions",
     "SmtpMessage",
     "SmtpServer",
     "StartTlsEchoServer",

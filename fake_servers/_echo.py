@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Unpack
 
-from ._server import BaseServer, Conn
+from ._server import BaseServer, Conn, ServerOptions
 
 __all__ = ["EchoServer"]
 
@@ -35,7 +35,9 @@ class EchoServer(BaseServer):
 
     name = "echo"
 
-    def __init__(self, *, greeting: bytes = b"", **options: Any) -> None:
+    def __init__(
+        self, *, greeting: bytes = b"", **options: Unpack[ServerOptions]
+    ) -> None:
         super().__init__(**options)
         self.greeting = bytes(greeting)
 

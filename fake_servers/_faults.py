@@ -6,9 +6,9 @@ import asyncio
 import contextlib
 import socket
 from collections.abc import Iterator
-from typing import Any
+from typing import Unpack
 
-from ._server import BaseServer, Conn
+from ._server import BaseServer, Conn, ServerOptions
 
 __all__ = ["FAULTS", "FaultServer", "refused_address"]
 
@@ -84,7 +84,7 @@ class FaultServer(BaseServer):
         payload: bytes = b"",
         after: int = 0,
         interval: float = 0.01,
-        **options: Any,
+        **options: Unpack[ServerOptions],
     ) -> None:
         if fault not in FAULTS:
             raise ValueError(

@@ -8,9 +8,9 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Unpack
 
-from ._server import BaseServer, Conn, LineTooLong
+from ._server import BaseServer, Conn, LineTooLong, ServerOptions
 
 __all__ = ["GopherContent", "GopherItem", "GopherServer", "default_site"]
 
@@ -193,7 +193,7 @@ class GopherServer(BaseServer):
         max_request: int = 1024,
         max_selector: int = 255,
         request_timeout: float = 10.0,
-        **options: Any,
+        **options: Unpack[ServerOptions],
     ) -> None:
         super().__init__(**options)
         if content is not None and root is not None:

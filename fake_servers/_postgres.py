@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import struct
-from typing import Any
+from typing import Unpack
 
-from ._server import BaseServer, Conn
+from ._server import BaseServer, Conn, ServerOptions
 
 __all__ = ["SSL_REQUEST_CODE", "PostgresServer"]
 
@@ -77,7 +77,7 @@ class PostgresServer(BaseServer):
         accept_ssl: bool = True,
         require_ssl: bool = False,
         idle_timeout: float = 30.0,
-        **options: Any,
+        **options: Unpack[ServerOptions],
     ) -> None:
         super().__init__(**options)
         self.accept_ssl = accept_ssl

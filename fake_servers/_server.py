@@ -14,12 +14,12 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from types import TracebackType
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, TypedDict
 
 from ._ca import Certificate, FakeCA, check_certificate
 from ._log import ConnectionRecord, End
 
-__all__ = ["BaseServer", "format_address"]
+__all__ = ["BaseServer", "ServerOptions", "format_address"]
 
 logger = logging.getLogger(__name__)
 
@@ -258,11 +258,51 @@ class Conn:
         self.record._record_event(name, detail)
 
 
+class ServerOptions(TypedDict, total=False):
+    """The keyword options every server takes (see :class:`BaseServer`)."""
+
+    host: str
+    port: int
+    ipv6: bool
+    allow_non_loopback: bool
+    ca: FakeCA | None
+    tls: bool
+    certificate: Certificate | str
+    alpn: Sequence[str] | None
+    handshake_timeout: float
+    max_recorded_bytes: int | None
+    backlog: int
+
+
 class BaseServer:
     """Common behaviour of every fake server; not instantiated directly.
 
     A server binds loopback on a free port, serves from its own event loop on a
     background thread, and logs every connection. See the subclasses.
+
+    Args:
+        host: Where to listen. Loopback only (``127.0.0.1``, ``::1``,
+            ``localhost`` for both) unless ``allow_non_loopback`` is true.
+        port: 0 (the default) lets the system pick a free port; read it back
+            from :attr:`port` after :meth:`start`.
+        ipv6: With ``host="127.0.0.1"``, also listen on ``::1`` on the same port
+            when the machine has IPv6 loopback.
+        allow_non_loopback: Allow ``host`` to be another address.
+        ca: The :class:`FakeCA` whose certificates are presented. A server that
+            needs one (``tls=True`` or a STARTTLS server) makes its own if
+            omitted, and deletes its files on :meth:`stop`.
+        tls: Run TLS from the first byte.
+        certificate: ``"good"``, ``"untrusted"``, ``"wrong_host"`` or
+            ``"expired"`` (see :class:`FakeCA`).
+        alpn: ALPN protocols the server accepts.
+        handshake_timeout: Seconds a TLS handshake may take.
+        max_recorded_bytes: Bytes kept in the log per direction and
+            connection (counts stay exact); None keeps everything.
+        backlog: The listen backlog.
+
+    Raises:
+        ValueError: a non-loopback host without ``allow_non_loopback``, a bad
+            port, an unknown certificate variant or a negative cap.
     """
 
     #: The name used by the command line and in log messages.

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Unpack
 
-from ._server import BaseServer, Conn, LineTooLong
+from ._server import BaseServer, Conn, LineTooLong, ServerOptions
 
 __all__ = ["SmtpMessage", "SmtpServer"]
 
@@ -92,7 +92,7 @@ class SmtpServer(BaseServer):
         require_tls: bool = False,
         max_message: int = 10 * 1024 * 1024,
         idle_timeout: float = 30.0,
-        **options: Any,
+        **options: Unpack[ServerOptions],
     ) -> None:
         super().__init__(**options)
         self.hostname = hostname

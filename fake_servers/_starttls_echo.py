@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Unpack
 
-from ._server import BaseServer, Conn, LineTooLong
+from ._server import BaseServer, Conn, LineTooLong, ServerOptions
 
 __all__ = ["StartTlsEchoServer"]
 
@@ -29,7 +29,9 @@ class StartTlsEchoServer(BaseServer):
     name = "starttls-echo"
     needs_ca = True
 
-    def __init__(self, *, max_line: int = 65536, **options: Any) -> None:
+    def __init__(
+        self, *, max_line: int = 65536, **options: Unpack[ServerOptions]
+    ) -> None:
         super().__init__(**options)
         self.max_line = max_line
 
