@@ -232,9 +232,7 @@ class Conn:
             self.record.tls_error = f"{type(exc).__name__}: {exc}"
             logger.debug("connection %s: TLS handshake failed: %r", self.record.id, exc)
             self.eof = True
-            self.aborted = True
-            self.writer.transport.abort()
-            self.record._notify()
+            self.reset()
             raise ClientGone from exc
 
         # Streams keep their own reference to the transport for flow control.
@@ -244,7 +242,7 @@ class Conn:
         if sslobj is not None:
             self.record.tls_version = sslobj.version()
             self.record.alpn_protocol = sslobj.selected_alpn_protocol()
-            self.record.server_name = self.server._sni.pop(id(sslobj), None)
+            self.record.server_name = getattr(sslobj, "fake_servers_sni", None)
         logger.debug(
             "connection %s: TLS up (%s, ALPN %s)",
             self.record.id,
@@ -351,7 +349,6 @@ class BaseServer:
         self._owns_ca = ca is None and (tls or self.needs_ca)
         self._ca = FakeCA() if self._owns_ca else ca
         self._ssl_context: ssl.SSLContext | None = None
-        self._sni: dict[int, str] = {}
 
         self._cond = threading.Condition()
         self._records: list[ConnectionRecord] = []
@@ -685,8 +682,8 @@ class BaseServer:
             context = self.ca.server_context(self.certificate, alpn=self.alpn)
 
             def remember_sni(sslobj: Any, server_name: str | None, _ctx: Any) -> None:
-                if server_name is not None:
-                    self._sni[id(sslobj)] = server_name
+                # Kept on the TLS object itself, so it dies with the connection.
+                sslobj.fake_servers_sni = server_name
 
             context.sni_callback = remember_sni
             self._ssl_context = context

@@ -7,7 +7,7 @@ import ssl
 
 import pytest
 
-from fake_servers import CERTIFICATE_VARIANTS, EchoServer, FakeCA
+from fake_servers import CERTIFICATE_VARIANTS, EchoServer, End, FakeCA
 
 from ._clients import connect_tls
 
@@ -85,6 +85,7 @@ def test_negative_certificate_fails_verification(
 
         record = srv.wait_for_connections(1)[0].wait_closed()
         assert record.tls_error is not None, "the failed handshake should be logged"
+        assert record.server_end is End.RST, "a failed handshake ends with RST"
         assert not record.tls
         assert srv.errors == [], "a client rejecting the certificate is no failure"
 

@@ -65,6 +65,12 @@ def test_server_also_listens_on_ipv6_loopback_on_the_same_port() -> None:
             assert sock.recv(3) == b"six"
 
 
+@needs_ipv6
+def test_localhost_means_both_loopbacks() -> None:
+    with EchoServer(host="localhost") as srv:
+        assert srv.addresses == [f"127.0.0.1:{srv.port}", f"[::1]:{srv.port}"]
+
+
 def test_ipv6_false_listens_on_ipv4_only() -> None:
     with EchoServer(ipv6=False) as srv:
         assert srv.addresses == [srv.address]

@@ -16,7 +16,7 @@ from fake_servers import FakeCA, GopherServer, SmtpServer
 from ._clients import connect, recv_all, recv_exactly, recv_until
 
 FUZZ = settings(
-    max_examples=150,
+    max_examples=300,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow],
