@@ -69,6 +69,17 @@ async def test_a_thousand_concurrent_clients_get_every_byte_back() -> None:
         assert all(r.client_end is End.FIN for r in records)
         srv.check()
 
+        # The connections really overlapped: count how many were open at once.
+        edges = sorted(
+            [(r.opened_at, 1) for r in records]
+            + [(r.closed_at or 0.0, -1) for r in records]
+        )
+        open_now = peak = 0
+        for _, step in edges:
+            open_now += step
+            peak = max(peak, open_now)
+        assert peak >= CLIENTS // 2, f"only {peak} connections were open at once"
+
         # Still healthy: a fresh client is served as usual.
         with connect(srv.hostport) as sock:
             sock.sendall(b"after the storm")
