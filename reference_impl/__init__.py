@@ -6,6 +6,7 @@ background. ``docs/binding.md`` maps every spec name to its Python name.
 
 from reference_impl._api import AddressPolicy, Connector, connect
 from reference_impl._errors import SocketError
+from reference_impl._futures import Promise
 from reference_impl._options import SocketAddress, SocketOptions
 from reference_impl._socket import Socket, SocketInfo
 from reference_impl._streams import (
@@ -21,6 +22,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AddressPolicy",
     "Connector",
+    "Promise",
     "ReadResult",
     "ReadableStream",
     "ReadableStreamDefaultReader",

@@ -1,27 +1,99 @@
-"""Small helpers around asyncio futures, the binding's counterpart of promises."""
+"""Promises and helpers around asyncio futures."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Callable, Generator
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
 
 
-def reject_handled(future: asyncio.Future[Any], error: BaseException) -> None:
-    """Reject ``future`` with ``error`` and mark the rejection as handled.
+class Promise(Generic[T]):
+    """A settle-once result that any number of awaiters can wait for.
+
+    The binding's counterpart of a JavaScript promise (``opened``, ``closed``,
+    ``reader.closed``, ``writer.closed``, ``writer.ready``). Unlike a bare
+    :class:`asyncio.Future`, an awaiter cannot cancel it: each ``await`` waits
+    through its own :func:`asyncio.shield`, so ``asyncio.wait_for(sock.opened,
+    5)`` timing out cancels that wait only, and the promise still settles for
+    everyone else, as a JavaScript promise would.
+    """
+
+    __slots__ = ("__weakref__", "_callbacks", "_future")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._future: asyncio.Future[T] = loop.create_future()
+        self._callbacks: list[tuple[Callable[..., Any], Callable[..., Any]]] = []
+
+    def __await__(self) -> Generator[Any, None, T]:
+        future: asyncio.Future[T] = self._future
+        if not future.done():
+            future = asyncio.shield(future)
+        return future.__await__()
+
+    def done(self) -> bool:
+        """Whether the promise has settled."""
+        return self._future.done()
+
+    def result(self) -> T:
+        """The value; raises the rejection, or ``InvalidStateError`` if pending."""
+        return self._future.result()
+
+    def exception(self) -> BaseException | None:
+        """The rejection, or ``None``; ``InvalidStateError`` if still pending."""
+        return self._future.exception()
+
+    def add_done_callback(self, callback: Callable[[Promise[T]], Any]) -> None:
+        """Call ``callback(promise)`` once settled, as with a future."""
+
+        def call(_: asyncio.Future[T]) -> None:
+            callback(self)
+
+        self._callbacks.append((callback, call))
+        self._future.add_done_callback(call)
+
+    def remove_done_callback(self, callback: Callable[[Promise[T]], Any]) -> int:
+        """Forget ``callback``; returns how many registrations were removed."""
+        removed = 0
+        for pair in [pair for pair in self._callbacks if pair[0] == callback]:
+            self._callbacks.remove(pair)
+            removed += self._future.remove_done_callback(pair[1])
+        return removed
+
+    def __repr__(self) -> str:
+        future = self._future
+        if not future.done():
+            state = "pending"
+        elif future.exception() is not None:
+            state = f"rejected {future.exception()!r}"
+        else:
+            state = f"resolved {future.result()!r}"
+        return f"<Promise {state}>"
+
+
+def _future_of(target: Promise[Any] | asyncio.Future[Any]) -> asyncio.Future[Any]:
+    return target._future if isinstance(target, Promise) else target
+
+
+def reject_handled(target: Promise[Any] | asyncio.Future[Any], error: BaseException):
+    """Reject ``target`` with ``error`` and mark the rejection as handled.
 
     The spec marks ``opened`` and ``closed`` as handled (#connect-section steps 2
     and 3): a rejection that nobody awaits must not be reported. Asking the
     future for its exception once is the public way to tell asyncio that the
     exception was retrieved, so no "exception was never retrieved" is logged.
     """
+    future = _future_of(target)
     if future.done():
         return
     future.set_exception(error)
     future.exception()
 
 
-def resolve(future: asyncio.Future[Any], value: Any = None) -> None:
-    """Resolve ``future`` unless it has already settled."""
+def resolve(target: Promise[Any] | asyncio.Future[Any], value: Any = None) -> None:
+    """Resolve ``target`` unless it has already settled."""
+    future = _future_of(target)
     if not future.done():
         future.set_result(value)
 

@@ -161,7 +161,10 @@ def parse_address(address: Any) -> SocketAddress:
     if isinstance(address, Mapping):
         hostname, port = address.get("hostname"), address.get("port")
     elif address is not None and hasattr(address, "hostname"):
-        hostname, port = address.hostname, getattr(address, "port", None)
+        try:
+            hostname, port = address.hostname, getattr(address, "port", None)
+        except ValueError as error:  # urlsplit(...).port on a bad port
+            raise SocketError(f"invalid address {address!r}: {error}") from None
     else:
         raise TypeError(
             "address must be a 'hostname:port' string, a SocketAddress or a "

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from reference_impl._errors import SocketError
-from reference_impl._futures import reject_handled, resolve
+from reference_impl._futures import Promise, reject_handled, resolve
 from reference_impl._options import SocketAddress, SocketOptions, format_host_port
 from reference_impl._streams import (
     UNSET,
@@ -155,9 +155,10 @@ class Socket:
         self._eof = False
         self._upgraded = False
         self._closing = False
+        self._plain: Socket | None = None
 
-        self._opened: asyncio.Future[SocketInfo] = loop.create_future()
-        self._closed: asyncio.Future[None] = loop.create_future()
+        self._opened: Promise[SocketInfo] = Promise(loop)
+        self._closed: Promise[None] = Promise(loop)
         self._readable = ReadableStream(
             loop,
             high_water_mark=READ_HIGH_WATER_MARK,
@@ -189,12 +190,12 @@ class Socket:
         return self._writable
 
     @property
-    def opened(self) -> asyncio.Future[SocketInfo]:
+    def opened(self) -> Promise[SocketInfo]:
         """Resolves with :class:`SocketInfo` once connected (#opened-attribute)."""
         return self._opened
 
     @property
-    def closed(self) -> asyncio.Future[None]:
+    def closed(self) -> Promise[None]:
         """Resolves once the socket is closed (#closed-attribute)."""
         return self._closed
 
@@ -225,7 +226,7 @@ class Socket:
 
     # The spec's methods.
 
-    def close(self, reason: Any = UNSET) -> asyncio.Future[None]:
+    def close(self, reason: Any = UNSET) -> Promise[None]:
         """Close the socket and its connection (#close-method).
 
         Args:
@@ -244,6 +245,14 @@ class Socket:
 
         if self._task is not None and not self._task.done():
             self._task.cancel()
+        plain = self._plain
+        if plain is not None:
+            # Not handed over yet: the plain connection is this socket's to close.
+            if plain._transport is not None:
+                plain._transport.close()
+            if plain._task is not None and not plain._task.done():
+                plain._task.cancel()
+            reject_handled(plain._opened, error)
         reject_handled(self._opened, error)
         self._readable._cancel(reason, quietly=True)
         self._writable._error(error)
@@ -296,6 +305,7 @@ class Socket:
         self._closing = True
         self._readable._cancel(UNSET, quietly=True)
         resolve(self._closed)
+        tls_socket._plain = self
         tls_socket._task = self._loop.create_task(
             tls_socket._upgrade(self, flushed, moved)
         )
@@ -363,6 +373,7 @@ class Socket:
             # The plain socket stops hearing from the connection from here on.
             plain._protocol.socket = None
             plain._transport = None
+            self._plain = None
             context = self._connector._tls_context(self._options.alpn)
             tls_transport = await self._loop.start_tls(
                 transport,
@@ -506,6 +517,14 @@ class Socket:
         # TLS has no half-close: asyncio closes a TLS transport on EOF anyway.
         keep_open = self._secure_transport != "on"
         if self._options.allow_half_open or self._upgraded:
+            if not keep_open and not self._upgraded:
+                # The TLS transport shuts down now; later writes would vanish.
+                failure = SocketError(
+                    "the peer closed the TLS connection and TLS cannot stay "
+                    f"half-open ({self._where})"
+                )
+                self._writable._error(failure)
+                self._fail_waiting_write(failure)
             return keep_open
         # The writable closes too: queued writes go out, then the connection
         # closes; ``closed`` resolves once the readable has been read to its end.

@@ -23,6 +23,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any, NamedTuple
 
 from reference_impl._futures import (
+    Promise,
     reject_handled,
     rejected_future,
     resolve,
@@ -153,9 +154,11 @@ class ReadableStream:
         if self._state != "readable" or self._close_requested:
             return
         reader = self._reader
-        if reader is not None and reader._read_requests:
-            reader._read_requests.popleft().set_result(ReadResult(chunk, False))
-            return
+        while reader is not None and reader._read_requests:
+            request = reader._read_requests.popleft()
+            if not request.done():  # a read cancelled by a timeout gets nothing
+                request.set_result(ReadResult(chunk, False))
+                return
         self._queue.append(chunk)
         self._queued_bytes += len(chunk)
 
@@ -198,14 +201,16 @@ class ReadableStream:
             self._state = "closed"
             if reader is not None:
                 while reader._read_requests:
-                    reader._read_requests.popleft().set_result(_DONE)
+                    resolve(reader._read_requests.popleft(), _DONE)
                 resolve(reader._closed)
         else:
             self._state = "errored"
             self._stored_error = error
             if reader is not None:
                 while reader._read_requests:
-                    reader._read_requests.popleft().set_exception(error)
+                    request = reader._read_requests.popleft()
+                    if not request.done():
+                        request.set_exception(error)
                 reject_handled(reader._closed, error)
         callbacks, self._on_drained = self._on_drained, []
         for callback in callbacks:
@@ -226,14 +231,14 @@ class ReadableStreamDefaultReader:
         self._stream: ReadableStream | None = stream
         self._loop = stream._loop
         self._read_requests: deque[asyncio.Future[ReadResult]] = deque()
-        self._closed: asyncio.Future[None] = self._loop.create_future()
+        self._closed: Promise[None] = Promise(self._loop)
         if stream._state == "closed":
             resolve(self._closed)
         elif stream._state == "errored":
             reject_handled(self._closed, stream._stored_error)
 
     @property
-    def closed(self) -> asyncio.Future[None]:
+    def closed(self) -> Promise[None]:
         """Resolves when the stream closes; rejects when it errors or on release."""
         return self._closed
 
@@ -274,9 +279,11 @@ class ReadableStreamDefaultReader:
             return
         error = _released_error("reader")
         while self._read_requests:
-            self._read_requests.popleft().set_exception(error)
+            request = self._read_requests.popleft()
+            if not request.done():
+                request.set_exception(error)
         if self._closed.done():
-            self._closed = self._loop.create_future()
+            self._closed = Promise(self._loop)
         reject_handled(self._closed, error)
         stream._reader = None
         self._stream = None
@@ -419,10 +426,13 @@ class WritableStream:
             data, future = self._queue.popleft()
             if data is None:
                 self._finish_close(future)
-                return
+                break
             self._queued_bytes -= len(data)
             self._start(data, future)
         self._update_backpressure()
+        self._notify_idle()
+
+    def _notify_idle(self) -> None:
         if self._in_flight is None and not self._queue:
             idle, self._on_idle = self._on_idle, []
             for waiter in idle:
@@ -453,6 +463,8 @@ class WritableStream:
         pending = self._sink_close()
 
         def finished(done: asyncio.Future[Any] | None = None) -> None:
+            if self._in_flight is future:
+                self._in_flight = None
             error = None if done is None or done.cancelled() else done.exception()
             if error is not None:
                 if not future.done():
@@ -464,6 +476,7 @@ class WritableStream:
             if self._writer is not None:
                 resolve(self._writer._closed)
                 resolve(self._writer._ready)
+            self._notify_idle()
 
         if pending is None:
             finished()
@@ -496,7 +509,7 @@ class WritableStream:
         if writer is not None:
             reject_handled(writer._closed, error)
             if writer._ready.done():
-                writer._ready = self._loop.create_future()
+                writer._ready = Promise(self._loop)
             reject_handled(writer._ready, error)
         idle, self._on_idle = self._on_idle, []
         for waiter in idle:
@@ -522,7 +535,7 @@ class WritableStream:
             return
         if self._queued_bytes >= self._high_water_mark:
             if writer._ready.done():
-                writer._ready = self._loop.create_future()
+                writer._ready = Promise(self._loop)
         else:
             resolve(writer._ready)
 
@@ -554,8 +567,8 @@ class WritableStreamDefaultWriter:
     def __init__(self, stream: WritableStream) -> None:
         self._stream: WritableStream | None = stream
         self._loop = stream._loop
-        self._closed: asyncio.Future[None] = self._loop.create_future()
-        self._ready: asyncio.Future[None] = self._loop.create_future()
+        self._closed: Promise[None] = Promise(self._loop)
+        self._ready: Promise[None] = Promise(self._loop)
         if stream._state == "errored":
             reject_handled(self._closed, stream._stored_error)
             reject_handled(self._ready, stream._stored_error)
@@ -566,12 +579,12 @@ class WritableStreamDefaultWriter:
             resolve(self._ready)
 
     @property
-    def closed(self) -> asyncio.Future[None]:
+    def closed(self) -> Promise[None]:
         """Resolves when the stream closes; rejects when it errors or on release."""
         return self._closed
 
     @property
-    def ready(self) -> asyncio.Future[None]:
+    def ready(self) -> Promise[None]:
         """Resolves when the stream wants more data (``desired_size > 0``)."""
         return self._ready
 
@@ -615,7 +628,7 @@ class WritableStreamDefaultWriter:
         for attribute in ("_closed", "_ready"):
             future = getattr(self, attribute)
             if future.done():
-                future = self._loop.create_future()
+                future = Promise(self._loop)
                 setattr(self, attribute, future)
             reject_handled(future, error)
         stream._writer = None

@@ -81,10 +81,13 @@ class Peer:
         self.errors: list[BaseException] = []
         self.accepted = 0
         self.server: asyncio.Server | None = None
+        self.handlers: set[asyncio.Task[None]] = set()
+        self.host = "127.0.0.1"
 
-    async def start(self) -> Peer:
+    async def start(self, host: str = "127.0.0.1") -> Peer:
+        self.host = host
         self.server = await asyncio.start_server(
-            self._serve, "127.0.0.1", 0, ssl=self.ssl_context
+            self._serve, host, 0, ssl=self.ssl_context
         )
         return self
 
@@ -94,21 +97,35 @@ class Peer:
 
     @property
     def address(self) -> str:
-        return f"127.0.0.1:{self.port}"
+        return (
+            f"[{self.host}]:{self.port}"
+            if ":" in self.host
+            else (f"{self.host}:{self.port}")
+        )
 
     async def _serve(self, reader, writer) -> None:
         self.accepted += 1
+        task = asyncio.current_task()
+        self.handlers.add(task)
+        task.add_done_callback(self.handlers.discard)
         try:
             await self.handler(reader, writer)
         except (ConnectionError, ssl.SSLError):
             pass
+        except asyncio.CancelledError:
+            raise
         except BaseException as error:
             self.errors.append(error)
         finally:
             writer.close()
 
     async def stop(self) -> None:
+        """Stop listening, end every handler still running, re-raise failures."""
         self.server.close()
+        for task in self.handlers:
+            task.cancel()
+        await asyncio.gather(*self.handlers, return_exceptions=True)
+        await self.server.wait_closed()
         if self.errors:
             raise self.errors[0]
 
@@ -118,8 +135,10 @@ async def serve():
     """Start peers with ``await serve(handler, ssl=...)``; stopped after the test."""
     peers: list[Peer] = []
 
-    async def start(handler: Handler, ssl: ssl.SSLContext | None = None) -> Peer:
-        peer = await Peer(handler, ssl).start()
+    async def start(
+        handler: Handler, ssl: ssl.SSLContext | None = None, host: str = "127.0.0.1"
+    ) -> Peer:
+        peer = await Peer(handler, ssl).start(host)
         peers.append(peer)
         return peer
 

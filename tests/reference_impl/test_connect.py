@@ -176,20 +176,17 @@ async def test_every_address_form_connects(serve, make_address):
     await sock.close()
 
 
-async def test_bracketed_ipv6_connects():
+async def test_bracketed_ipv6_connects(serve):
     try:
-        server = await asyncio.start_server(echo, "::1", 0)
+        peer = await serve(echo, host="::1")
     except OSError:
         pytest.skip("this machine has no IPv6 loopback")
-    port = server.sockets[0].getsockname()[1]
-    try:
-        for address in (f"[::1]:{port}", {"hostname": "::1", "port": port}):
-            sock = connect(address)
-            info = await bounded(sock.opened)
-            assert info.remote_address == f"[::1]:{port}"
-            await sock.close()
-    finally:
-        server.close()
+
+    for address in (peer.address, {"hostname": "::1", "port": peer.port}):
+        sock = connect(address)
+        info = await bounded(sock.opened)
+        assert info.remote_address == f"[::1]:{peer.port}"
+        await sock.close()
 
 
 @pytest.mark.parametrize(

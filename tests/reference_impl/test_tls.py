@@ -234,6 +234,7 @@ async def test_start_tls_is_refused_where_the_spec_says_it_must_fail(
         secure.start_tls()
     writer = starttls.writable.get_writer()
     await bounded(writer.write(b"STARTTLS\r\n"))
+    assert await read_exactly(starttls.readable.get_reader(), 4) == b"GO\r\n"
     upgraded = starttls.start_tls()
     with pytest.raises(SocketError, match="already called"):
         starttls.start_tls()

@@ -1,0 +1,164 @@
+"""Edge cases: cancelled waits, closing mid-upgrade, TLS without half-close.
+
+Each of these was a bug once: the test shows the failure it guards against.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import urlsplit
+
+import pytest
+
+from reference_impl import SocketError, connect
+
+from .conftest import bounded, still_pending
+
+
+async def _eof_seen(serve):
+    """A peer that reports what it read until the client's EOF."""
+    loop = asyncio.get_running_loop()
+    seen = loop.create_future()
+
+    async def handler(reader, writer):
+        seen.set_result(await reader.read())
+
+    return await serve(handler), seen
+
+
+async def test_tls_close_right_after_start_tls_closes_the_connection(serve, connector):
+    peer, seen = await _eof_seen(serve)
+    sock = connector.connect(peer.address, {"secureTransport": "starttls"})
+    await bounded(sock.opened)
+    tls = sock.start_tls()
+    await bounded(tls.close())
+    assert await bounded(seen) == b""
+
+
+async def test_tls_close_while_upgrade_waits_for_open(serve, connector):
+    peer, seen = await _eof_seen(serve)
+    sock = connector.connect(peer.address, {"secureTransport": "starttls"})
+    tls = sock.start_tls()
+    await asyncio.sleep(0)  # the upgrade now waits for sock.opened
+    await bounded(tls.close())
+    assert await bounded(seen) == b""
+    assert isinstance(sock.opened.exception(), SocketError)
+
+
+async def test_start_tls_after_writer_close_made_before_open_settles(serve, connector):
+    peer, _ = await _eof_seen(serve)
+    sock = connector.connect(
+        peer.address, {"secureTransport": "starttls", "allowHalfOpen": True}
+    )
+    writer = sock.writable.get_writer()
+    closing = writer.close()  # queued before the connection is open
+    await bounded(sock.opened)
+    await bounded(closing)
+    writer.release_lock()
+    tls = sock.start_tls()
+    try:
+        done, _ = await asyncio.wait([tls.opened], timeout=3)
+        assert done, "tls.opened never settles"
+    finally:
+        tls.close()
+
+
+async def test_start_tls_with_write_and_close_queued_settles(serve, connector):
+    peer, _ = await _eof_seen(serve)
+    sock = connector.connect(
+        peer.address, {"secureTransport": "starttls", "allowHalfOpen": True}
+    )
+    writer = sock.writable.get_writer()
+    write, closing = writer.write(b"x"), writer.close()
+    tls = sock.start_tls()
+    try:
+        done, _ = await asyncio.wait([tls.opened], timeout=3)
+        assert done, "tls.opened never settles"
+    finally:
+        tls.close()
+        await asyncio.wait([write, closing], timeout=1)
+
+
+async def test_tls_half_open_write_after_peer_close_is_not_silently_dropped(
+    serve, server_context, connector
+):
+    received = asyncio.get_running_loop().create_future()
+
+    async def handler(reader, writer):
+        writer.close()  # close_notify: TLS cannot half-close
+        try:
+            received.set_result(await asyncio.wait_for(reader.read(), 2))
+        except Exception:
+            received.set_result(b"")
+
+    peer = await serve(handler, ssl=server_context)
+    sock = connector.connect(
+        f"localhost:{peer.port}", {"secureTransport": "on", "allowHalfOpen": True}
+    )
+    await bounded(sock.opened)
+    reader = sock.readable.get_reader()
+    writer = sock.writable.get_writer()
+    outcome = asyncio.get_running_loop().create_future()
+
+    def write_when_done(_):  # as a JS .then() on read() would
+        writer.write(b"important").add_done_callback(
+            lambda f: outcome.set_result(f.exception())
+        )
+
+    read = reader.read()
+    read.add_done_callback(write_when_done)
+    assert (await bounded(read)).done
+    error = await bounded(outcome)
+    data = await bounded(received)
+    try:
+        assert error is not None or data == b"important"
+    finally:
+        sock.close()
+
+
+@pytest.mark.parametrize("url", ["tcp://example.com:99999", "tcp://example.com:x"])
+async def test_url_address_with_bad_port_raises_type_error(url):
+    with pytest.raises(TypeError):
+        connect(urlsplit(url))
+
+
+async def test_read_cancelled_by_timeout_loses_no_data(serve, connector, caplog):
+    go = asyncio.Event()
+
+    async def handler(reader, writer):
+        await go.wait()
+        writer.write(b"payload")
+        await writer.drain()
+        await reader.read()
+
+    peer = await serve(handler)
+    sock = connector.connect(peer.address)
+    reader = sock.readable.get_reader()
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(reader.read(), 0.1)  # cancels the read future
+    go.set()
+    result = await bounded(reader.read())
+    assert result == (b"payload", False)
+    await bounded(sock.close())
+
+
+async def test_close_after_read_cancelled_by_timeout_does_not_raise(serve, connector):
+    peer, _ = await _eof_seen(serve)
+    sock = connector.connect(peer.address)
+    reader = sock.readable.get_reader()
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(reader.read(), 0.1)
+    await bounded(sock.close())
+
+
+async def test_a_timed_out_wait_does_not_cancel_opened_or_closed(serve, connector):
+    peer, _ = await _eof_seen(serve)
+    sock = connector.connect(peer.address)
+    await bounded(sock.opened)
+
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(sock.closed, 0.05)
+
+    assert await still_pending(sock.closed), "closed must not be cancelled"
+    assert await bounded(sock.close()) is None
+    assert (await sock.opened).remote_address == peer.address
