@@ -29,7 +29,10 @@ class Promise(Generic[T]):
     def __await__(self) -> Generator[Any, None, T]:
         future: asyncio.Future[T] = self._future
         if not future.done():
-            future = asyncio.shield(future)
+            # A waiter of this awaiter's own: cancelling it leaves the promise be.
+            waiter = future.get_loop().create_future()
+            future.add_done_callback(lambda done: _copy_outcome(done, waiter))
+            future = waiter
         return future.__await__()
 
     def done(self) -> bool:
@@ -70,6 +73,16 @@ class Promise(Generic[T]):
         else:
             state = f"resolved {future.result()!r}"
         return f"<Promise {state}>"
+
+
+def _copy_outcome(source: asyncio.Future[Any], target: asyncio.Future[Any]) -> None:
+    if target.done():
+        return
+    error = source.exception()
+    if error is None:
+        target.set_result(source.result())
+    else:
+        target.set_exception(error)
 
 
 def _future_of(target: Promise[Any] | asyncio.Future[Any]) -> asyncio.Future[Any]:

@@ -93,7 +93,7 @@ def parse_options(options: Any) -> SocketOptions:
             spellings, or a value is invalid.
     """
     if options is None:
-        return SocketOptions()
+        return _DEFAULT_OPTIONS
     if isinstance(options, SocketOptions):
         return options
     if not isinstance(options, Mapping):
@@ -249,3 +249,6 @@ def _port(port: Any, text: str | None = None) -> int:
 def format_host_port(host: str, port: int) -> str:
     """``host:port``, with an IPv6 address in brackets."""
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+_DEFAULT_OPTIONS = SocketOptions()

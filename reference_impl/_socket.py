@@ -240,7 +240,7 @@ class Socket:
         if self._closing or self._closed.done():
             return self._closed
         self._closing = True
-        logger.debug("closing socket to %s", self._where)
+        logger.debug("closing socket to %s", self._address)
         error = reason_error(reason)
 
         if self._task is not None and not self._task.done():
@@ -309,7 +309,7 @@ class Socket:
         tls_socket._task = self._loop.create_task(
             tls_socket._upgrade(self, flushed, moved)
         )
-        logger.debug("starting TLS with %s", self._where)
+        logger.debug("starting TLS with %s", self._address)
         return tls_socket
 
     # Connecting.
@@ -402,7 +402,7 @@ class Socket:
             local_address=_format(transport.get_extra_info("sockname")),
             alpn=_alpn(transport),
         )
-        logger.debug("connected to %s: %s", self._where, info)
+        logger.debug("connected to %s: %s", self._address, info)
         resolve(self._opened, info)
         if self._read_paused:
             transport.pause_reading()
@@ -410,7 +410,7 @@ class Socket:
 
     def _fail(self, error: SocketError) -> None:
         """The connection could not be established (#connect-section step 7)."""
-        logger.debug("connection to %s failed: %s", self._where, error)
+        logger.debug("connection to %s failed: %s", self._address, error)
         self._closing = True
         reject_handled(self._opened, error)
         reject_handled(self._closed, error)
@@ -511,7 +511,7 @@ class Socket:
 
     def _on_eof(self) -> bool:
         """The peer sent FIN (#socketoptions-dictionary, allowHalfOpen)."""
-        logger.debug("FIN from %s", self._where)
+        logger.debug("FIN from %s", self._address)
         self._eof = True
         self._readable._close()
         # TLS has no half-close: asyncio closes a TLS transport on EOF anyway.
@@ -539,12 +539,15 @@ class Socket:
             resolve(self._closed)
 
     def _on_lost(self, error: Exception | None) -> None:
+        if self._closing and self._closed.done():
+            # close() or the peer's FIN has already settled everything.
+            return
         if error is None:
-            logger.debug("connection to %s closed", self._where)
+            logger.debug("connection to %s closed", self._address)
             self._readable._close()
             failure = SocketError(f"the connection is closed ({self._where})")
         else:
-            logger.debug("connection to %s lost: %s", self._where, error)
+            logger.debug("connection to %s lost: %s", self._address, error)
             failure = socket_error(error, self._where)
             self._readable._error(failure)
         self._writable._error(failure)

@@ -22,6 +22,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable
 from typing import Any, NamedTuple
 
+from reference_impl._errors import SocketError
 from reference_impl._futures import (
     Promise,
     reject_handled,
@@ -548,8 +549,6 @@ def reason_error(reason: Any) -> BaseException:
     wrapped in :class:`~reference_impl.SocketError` and kept as its ``reason``
     attribute. No reason at all gives a ``SocketError`` with ``reason = None``.
     """
-    from reference_impl._errors import SocketError
-
     if isinstance(reason, BaseException):
         return reason
     if reason is UNSET:
