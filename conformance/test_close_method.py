@@ -6,7 +6,8 @@ import pytest
 
 from ._support import bounded, settled_error
 
-pytestmark = pytest.mark.spec_anchor("#close-method")
+# Marked explicitly so the suite also runs in pytest-asyncio's strict mode.
+pytestmark = [pytest.mark.asyncio, pytest.mark.spec_anchor("#close-method")]
 
 
 @pytest.mark.requirement("CLOSE-2")

@@ -10,7 +10,8 @@ import fake_servers
 
 from ._support import bounded, read_to_end, settled_error
 
-pytestmark = pytest.mark.spec_anchor("#connect-section")
+# Marked explicitly so the suite also runs in pytest-asyncio's strict mode.
+pytestmark = [pytest.mark.asyncio, pytest.mark.spec_anchor("#connect-section")]
 
 
 @pytest.mark.requirement("CONNECT-1", "CONNECT-5")

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-pytestmark = pytest.mark.spec_anchor("#socketoptions-dictionary")
+# Marked explicitly so the suite also runs in pytest-asyncio's strict mode.
+pytestmark = [pytest.mark.asyncio, pytest.mark.spec_anchor("#socketoptions-dictionary")]
 
 
 @pytest.mark.requirement("OPT-2")

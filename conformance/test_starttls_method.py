@@ -6,7 +6,9 @@ import pytest
 
 from ._support import bounded, read_exactly
 
+# Marked explicitly so the suite also runs in pytest-asyncio's strict mode.
 pytestmark = [
+    pytest.mark.asyncio,
     pytest.mark.spec_anchor("#starttls-method"),
     pytest.mark.feature("starttls"),
 ]

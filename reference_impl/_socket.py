@@ -28,6 +28,10 @@ logger = logging.getLogger(__name__)
 READ_HIGH_WATER_MARK = 256 * 1024
 WRITE_HIGH_WATER_MARK = 64 * 1024
 
+# How long close() lets the connection end gracefully (the transport's buffer
+# flushed, TLS close_notify exchanged) before it aborts it.
+CLOSE_GRACE_SECONDS = 2.0
+
 
 @dataclass(frozen=True)
 class SocketInfo:
@@ -155,6 +159,8 @@ class Socket:
         self._eof = False
         self._upgraded = False
         self._closing = False
+        self._lost = False
+        self._abort_timer: asyncio.TimerHandle | None = None
         self._plain: Socket | None = None
 
         self._opened: Promise[SocketInfo] = Promise(loop)
@@ -235,7 +241,8 @@ class Socket:
                 for how a reason that is not an exception is wrapped).
 
         Returns:
-            The ``closed`` future itself, which resolves.
+            The ``closed`` promise itself. It resolves once the connection
+            has closed, after at most ``CLOSE_GRACE_SECONDS``.
         """
         if self._closing or self._closed.done():
             return self._closed
@@ -257,10 +264,23 @@ class Socket:
         self._readable._cancel(reason, quietly=True)
         self._writable._error(error)
         self._fail_waiting_write(error)
-        if self._transport is not None:
+        if self._transport is None or self._lost:
+            resolve(self._closed)
+        else:
+            # ``closed`` resolves once the connection is gone, so that nothing
+            # outlives it: at once on plain TCP with nothing left to send, after
+            # the close_notify exchange on TLS, and never later than the grace.
             self._transport.close()
-        resolve(self._closed)
+            self._abort_timer = self._loop.call_later(
+                CLOSE_GRACE_SECONDS, self._abort_transport
+            )
         return self._closed
+
+    def _abort_transport(self) -> None:
+        logger.debug("connection to %s did not close in time", self._address)
+        if self._transport is not None:
+            self._transport.abort()
+        resolve(self._closed)
 
     def start_tls(self) -> Socket:
         """Upgrade the connection to TLS (#starttls-method).
@@ -539,8 +559,19 @@ class Socket:
             resolve(self._closed)
 
     def _on_lost(self, error: Exception | None) -> None:
-        if self._closing and self._closed.done():
-            # close() or the peer's FIN has already settled everything.
+        self._lost = True
+        if self._abort_timer is not None:
+            self._abort_timer.cancel()
+        if self._closing:
+            # close(), start_tls() or the peer's FIN has dealt with the readable;
+            # writes still waiting (after a FIN, say) must not wait for ever.
+            if self._writable._state in ("writable", "closing") or (
+                self._waiting_write is not None
+            ):
+                failure = SocketError(f"the connection is closed ({self._where})")
+                self._writable._error(failure)
+                self._fail_waiting_write(failure)
+            resolve(self._closed)
             return
         if error is None:
             logger.debug("connection to %s closed", self._address)

@@ -162,3 +162,48 @@ async def test_a_timed_out_wait_does_not_cancel_opened_or_closed(serve, connecto
     assert await still_pending(sock.closed), "closed must not be cancelled"
     assert await bounded(sock.close()) is None
     assert (await sock.opened).remote_address == peer.address
+
+
+async def test_closed_resolves_only_once_the_connection_is_gone(
+    serve, connector, server_context
+):
+    async def upgrade_answer_and_leave(reader, writer):
+        await reader.readline()
+        await writer.start_tls(server_context)
+        writer.write(b"bye\r\n")
+        await writer.drain()
+        writer.close()
+
+    peer = await serve(upgrade_answer_and_leave)
+    sock = connector.connect(f"localhost:{peer.port}", {"secureTransport": "starttls"})
+    await bounded(sock.opened)
+    raw_socket = sock._transport.get_extra_info("socket")
+    await bounded(sock.writable.get_writer().write(b"STARTTLS\r\n"))
+    tls = sock.start_tls()
+    reader = tls.readable.get_reader()
+    assert (await bounded(reader.read())).value == b"bye\r\n"
+
+    await bounded(tls.close())
+
+    assert raw_socket.fileno() == -1, "the TCP socket should be closed by now"
+
+
+async def test_close_gives_up_on_a_peer_that_never_reads(serve, monkeypatch):
+    import reference_impl._socket
+
+    monkeypatch.setattr(reference_impl._socket, "CLOSE_GRACE_SECONDS", 0.2)
+    release = asyncio.get_running_loop().create_future()
+
+    async def never_read(reader, writer):
+        await release
+
+    peer = await serve(never_read)
+    sock = connect(peer.address)
+    writer = sock.writable.get_writer()
+    await bounded(sock.opened)
+    while writer.ready.done():
+        writer.write(b"w" * 65536)
+        await asyncio.sleep(0)
+
+    assert await bounded(sock.close(), 2) is None
+    release.set_result(None)
