@@ -15,25 +15,48 @@ class Promise(Generic[T]):
     The binding's counterpart of a JavaScript promise (``opened``, ``closed``,
     ``reader.closed``, ``writer.closed``, ``writer.ready``). Unlike a bare
     :class:`asyncio.Future`, an awaiter cannot cancel it: each ``await`` waits
-    through its own :func:`asyncio.shield`, so ``asyncio.wait_for(sock.opened,
-    5)`` timing out cancels that wait only, and the promise still settles for
-    everyone else, as a JavaScript promise would.
+    on a future of its own, so ``asyncio.wait_for(sock.opened, 5)`` timing out
+    cancels that wait only, and the promise still settles for everyone else,
+    as a JavaScript promise would.
     """
 
-    __slots__ = ("__weakref__", "_callbacks", "_future")
+    __slots__ = ("__weakref__", "_callbacks", "_future", "_waiters")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._future: asyncio.Future[T] = loop.create_future()
-        self._callbacks: list[tuple[Callable[..., Any], Callable[..., Any]]] = []
+        self._waiters: list[asyncio.Future[T]] | None = None
+        self._callbacks: list[tuple[Callable[..., Any], Callable[..., Any]]] = ()
 
     def __await__(self) -> Generator[Any, None, T]:
         future: asyncio.Future[T] = self._future
         if not future.done():
-            # A waiter of this awaiter's own: cancelling it leaves the promise be.
-            waiter = future.get_loop().create_future()
-            future.add_done_callback(lambda done: _copy_outcome(done, waiter))
-            future = waiter
+            # Settled together with the promise (see _settle), so waiting costs
+            # no more turns of the event loop than awaiting a future does.
+            future = future.get_loop().create_future()
+            if self._waiters is None:
+                self._waiters = [future]
+            else:
+                self._waiters.append(future)
         return future.__await__()
+
+    def _settle(self, value: Any = None, error: BaseException | None = None):
+        future = self._future
+        if future.done():
+            return
+        if error is None:
+            future.set_result(value)
+        else:
+            future.set_exception(error)
+            # Marked as handled: nobody has to await a rejected promise.
+            future.exception()
+        waiters, self._waiters = self._waiters or (), None
+        for waiter in waiters:
+            if waiter.done():
+                continue
+            if error is None:
+                waiter.set_result(value)
+            else:
+                waiter.set_exception(error)
 
     def done(self) -> bool:
         """Whether the promise has settled."""
@@ -53,6 +76,8 @@ class Promise(Generic[T]):
         def call(_: asyncio.Future[T]) -> None:
             callback(self)
 
+        if not self._callbacks:
+            self._callbacks = []
         self._callbacks.append((callback, call))
         self._future.add_done_callback(call)
 
@@ -75,20 +100,6 @@ class Promise(Generic[T]):
         return f"<Promise {state}>"
 
 
-def _copy_outcome(source: asyncio.Future[Any], target: asyncio.Future[Any]) -> None:
-    if target.done():
-        return
-    error = source.exception()
-    if error is None:
-        target.set_result(source.result())
-    else:
-        target.set_exception(error)
-
-
-def _future_of(target: Promise[Any] | asyncio.Future[Any]) -> asyncio.Future[Any]:
-    return target._future if isinstance(target, Promise) else target
-
-
 def reject_handled(target: Promise[Any] | asyncio.Future[Any], error: BaseException):
     """Reject ``target`` with ``error`` and mark the rejection as handled.
 
@@ -97,18 +108,19 @@ def reject_handled(target: Promise[Any] | asyncio.Future[Any], error: BaseExcept
     future for its exception once is the public way to tell asyncio that the
     exception was retrieved, so no "exception was never retrieved" is logged.
     """
-    future = _future_of(target)
-    if future.done():
-        return
-    future.set_exception(error)
-    future.exception()
+    if isinstance(target, Promise):
+        target._settle(error=error)
+    elif not target.done():
+        target.set_exception(error)
+        target.exception()
 
 
 def resolve(target: Promise[Any] | asyncio.Future[Any], value: Any = None) -> None:
     """Resolve ``target`` unless it has already settled."""
-    future = _future_of(target)
-    if not future.done():
-        future.set_result(value)
+    if isinstance(target, Promise):
+        target._settle(value)
+    elif not target.done():
+        target.set_result(value)
 
 
 def rejected_future(

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import errno
+import functools
+import ipaddress
 import logging
+import os
+import socket
 import ssl
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -83,8 +88,11 @@ class _Protocol(asyncio.Protocol):
         self.socket: Socket | None = socket
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # Called once connected (after the handshake for TLS): settling
+        # ``opened`` here, rather than when create_connection() returns, saves
+        # the awaiting code a turn of the event loop.
         if self.socket is not None:
-            self.socket._transport = transport
+            self.socket._on_open(transport)
 
     def data_received(self, data: bytes) -> None:
         if self.socket is not None:
@@ -162,6 +170,7 @@ class Socket:
         self._lost = False
         self._abort_timer: asyncio.TimerHandle | None = None
         self._plain: Socket | None = None
+        self._early: tuple[socket.socket, asyncio.Future[None]] | None = None
 
         self._opened: Promise[SocketInfo] = Promise(loop)
         self._closed: Promise[None] = Promise(loop)
@@ -248,10 +257,10 @@ class Socket:
             return self._closed
         self._closing = True
         logger.debug("closing socket to %s", self._address)
-        error = reason_error(reason)
 
         if self._task is not None and not self._task.done():
             self._task.cancel()
+        self._drop_early_connect()
         plain = self._plain
         if plain is not None:
             # Not handed over yet: the plain connection is this socket's to close.
@@ -259,11 +268,17 @@ class Socket:
                 plain._transport.close()
             if plain._task is not None and not plain._task.done():
                 plain._task.cancel()
-            reject_handled(plain._opened, error)
-        reject_handled(self._opened, error)
+            reject_handled(plain._opened, reason_error(reason))
         self._readable._cancel(reason, quietly=True)
-        self._writable._error(error)
-        self._fail_waiting_write(error)
+        if (
+            not self._opened.done()
+            or self._waiting_write is not None
+            or not self._writable._abort_idle(reason)
+        ):
+            error = reason_error(reason)
+            reject_handled(self._opened, error)
+            self._writable._error(error)
+            self._fail_waiting_write(error)
         if self._transport is None or self._lost:
             resolve(self._closed)
         else:
@@ -335,15 +350,46 @@ class Socket:
     # Connecting.
 
     def _start(self) -> None:
-        self._task = self._loop.create_task(self._connect())
+        self._early = self._begin_connect()
+        self._task = self._loop.create_task(self._connect(self._early))
 
-    async def _connect(self) -> None:
+    def _begin_connect(self) -> tuple[socket.socket, asyncio.Future[None]] | None:
+        """Start the TCP handshake to an IP address now, before the task runs.
+
+        The handshake then overlaps with the event loop's turn that starts the
+        connecting task. Names (which need resolving), address policies and
+        event loops without ``add_writer`` take the ordinary path.
+        """
+        family = _ip_family(self._address.hostname)
+        if family is None or self._connector._policy is not None:
+            return None
+        sock = socket.socket(family, socket.SOCK_STREAM)
         try:
-            hosts = await self._connector._resolve(self._address)
-            context = None
-            if self._secure_transport == "on":
-                context = self._connector._tls_context(self._options.alpn)
-            transport = await self._open(hosts, context)
+            sock.setblocking(False)
+            status = sock.connect_ex((self._address.hostname, self._address.port))
+            writable = self._loop.create_future()
+            if status in (0, errno.EINPROGRESS):
+                self._loop.add_writer(
+                    sock.fileno(), _settle_writable, self._loop, sock, writable
+                )
+            else:
+                writable.set_exception(OSError(status, os.strerror(status)))
+        except Exception:
+            sock.close()
+            return None
+        return sock, writable
+
+    async def _connect(
+        self, early: tuple[socket.socket, asyncio.Future[None]] | None
+    ) -> None:
+        try:
+            if early is not None:
+                transport = await self._finish_early_connect(*early)
+            else:
+                hosts = [self._address.hostname]
+                if self._connector._policy is not None:
+                    hosts = await self._connector._resolve(self._address)
+                transport = await self._open(hosts, self._context())
         except asyncio.CancelledError:
             if not self._closing:
                 self._fail(SocketError(f"connection attempt cancelled ({self._where})"))
@@ -352,6 +398,53 @@ class Socket:
             self._fail(socket_error(error, self._where))
             return
         self._on_open(transport)
+
+    async def _finish_early_connect(
+        self, sock: socket.socket, writable: asyncio.Future[None]
+    ) -> asyncio.Transport:
+        try:
+            await writable
+            status = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            if status:
+                raise OSError(status, os.strerror(status))
+        except BaseException:
+            self._drop_early_connect()
+            raise
+        # From here the transport owns the socket and closes it on failure.
+        self._early = None
+        context = self._context()
+        try:
+            transport, _ = await self._loop.create_connection(
+                lambda: self._protocol,
+                sock=sock,
+                ssl=context,
+                server_hostname=self._server_hostname(context),
+            )
+        except BaseException:
+            sock.close()
+            raise
+        return transport
+
+    def _drop_early_connect(self) -> None:
+        """Abandon a handshake that _begin_connect() started."""
+        if self._early is None:
+            return
+        sock, writable = self._early
+        self._early = None
+        if not writable.done():
+            self._loop.remove_writer(sock.fileno())
+            writable.cancel()
+        sock.close()
+
+    def _context(self) -> ssl.SSLContext | None:
+        if self._secure_transport != "on":
+            return None
+        return self._connector._tls_context(self._options.alpn)
+
+    def _server_hostname(self, context: ssl.SSLContext | None) -> str | None:
+        if context is None:
+            return None
+        return self._options.sni or self._address.hostname
 
     async def _open(
         self, hosts: list[str], context: ssl.SSLContext | None
@@ -364,11 +457,7 @@ class Socket:
                     host,
                     self._address.port,
                     ssl=context,
-                    server_hostname=(
-                        self._options.sni or self._address.hostname
-                        if context is not None
-                        else None
-                    ),
+                    server_hostname=self._server_hostname(context),
                 )
                 return transport
             except (OSError, ssl.SSLError) as error:
@@ -413,6 +502,8 @@ class Socket:
         self._on_open(tls_transport)
 
     def _on_open(self, transport: asyncio.Transport) -> None:
+        if self._transport is transport:
+            return
         self._transport = transport
         if self._closing and not self._upgraded:
             transport.close()
@@ -590,6 +681,25 @@ class Socket:
         # An RST resolves ``closed`` (#closed-attribute), once the data received
         # before it has been read.
         self._readable._when_finished(self._closed_by_peer)
+
+
+@functools.lru_cache(maxsize=256)
+def _ip_family(host: str) -> socket.AddressFamily | None:
+    """``AF_INET`` or ``AF_INET6`` for an IP address literal, else ``None``."""
+    try:
+        version = ipaddress.ip_address(host).version
+    except ValueError:
+        return None
+    return socket.AF_INET6 if version == 6 else socket.AF_INET
+
+
+def _settle_writable(
+    loop: asyncio.AbstractEventLoop, sock: socket.socket, writable: asyncio.Future[None]
+) -> None:
+    """The connecting socket is writable: its handshake has finished."""
+    loop.remove_writer(sock.fileno())
+    if not writable.done():
+        writable.set_result(None)
 
 
 def _format(name: Any) -> str | None:

@@ -333,7 +333,8 @@ class WritableStream:
         hwm = high_water_mark
         self._high_water_mark = hwm
         self._state = "writable"  # then "closing", "closed" or "errored"
-        self._stored_error: BaseException | None = None
+        self._error_value: BaseException | None = None
+        self._error_reason: Any = UNSET
         self._queue: deque[tuple[bytes | None, asyncio.Future[None]]] = deque()
         self._queued_bytes = 0
         self._in_flight: asyncio.Future[None] | None = None
@@ -370,6 +371,28 @@ class WritableStream:
         return self._close()
 
     # Internals shared by the stream and its writer.
+
+    @property
+    def _stored_error(self) -> BaseException | None:
+        # Made on first use: a socket closed with nothing queued and no writer
+        # never needs it, and closing is on the hot path of every connection.
+        if self._error_value is None and self._state == "errored":
+            self._error_value = reason_error(self._error_reason)
+        return self._error_value
+
+    def _abort_idle(self, reason: Any) -> bool:
+        """Abort with ``reason`` if nothing observes it yet; False otherwise."""
+        if (
+            self._state != "writable"
+            or self._writer is not None
+            or self._queue
+            or self._in_flight is not None
+            or self._on_idle
+        ):
+            return False
+        self._state = "errored"
+        self._error_reason = reason
+        return True
 
     @property
     def _desired_size(self) -> int | None:
@@ -497,7 +520,7 @@ class WritableStream:
         if self._state in ("closed", "errored"):
             return
         self._state = "errored"
-        self._stored_error = error
+        self._error_value = error
         in_flight, self._in_flight = self._in_flight, None
         if in_flight is not None and not in_flight.done():
             in_flight.set_exception(error)
