@@ -18,21 +18,13 @@ import pytest
 import pytest_asyncio
 import trustme
 
+from conformance._support import bounded, read_exactly
+from conformance._support import read_to_end as read_all
 from reference_impl import Connector
 
-WAIT = 5.0
-"""Seconds any single network event may take before a test fails."""
+__all__ = ["bounded", "read_all", "read_exactly"]
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
-
-
-async def bounded(awaitable: Awaitable[Any], seconds: float = WAIT) -> Any:
-    """Await ``awaitable`` but fail the test instead of hanging."""
-    __tracebackhide__ = True
-    try:
-        return await asyncio.wait_for(asyncio.shield(awaitable), seconds)
-    except TimeoutError:
-        pytest.fail(f"nothing happened within {seconds} s")
 
 
 async def still_pending(future: asyncio.Future[Any], seconds: float = 0.2) -> bool:
@@ -44,25 +36,6 @@ async def still_pending(future: asyncio.Future[Any], seconds: float = 0.2) -> bo
     except BaseException:
         return False
     return False
-
-
-async def read_all(reader: Any) -> bytes:
-    """Read a socket reader until ``done``."""
-    chunks = []
-    while True:
-        result = await bounded(reader.read())
-        if result.done:
-            return b"".join(chunks)
-        chunks.append(result.value)
-
-
-async def read_exactly(reader: Any, size: int) -> bytes:
-    data = b""
-    while len(data) < size:
-        result = await bounded(reader.read())
-        assert not result.done, f"the stream ended after {len(data)} of {size} bytes"
-        data += result.value
-    return data
 
 
 def reset(writer: asyncio.StreamWriter) -> None:

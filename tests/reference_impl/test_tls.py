@@ -45,6 +45,15 @@ def starttls_peer(
     return handler
 
 
+async def ask_for_tls(sock):
+    """Send ``STARTTLS`` and read the peer's go-ahead; return writer and reader."""
+    writer = sock.writable.get_writer()
+    reader = sock.readable.get_reader()
+    await bounded(writer.write(b"STARTTLS\r\n"))
+    assert await read_exactly(reader, 4) == b"GO\r\n"
+    return writer, reader
+
+
 async def test_secure_transport_on_round_trips_with_alpn(serve, ca, connector):
     peer = await serve(echo, ssl=tls_context(ca, "localhost"))
     peer.ssl_context.set_alpn_protocols(["pg", "h2"])
@@ -181,10 +190,7 @@ async def test_old_streams_stop_working_after_start_tls(
 ):
     peer = await serve(starttls_peer(server_context))
     sock = connector.connect(f"localhost:{peer.port}", {"secureTransport": "starttls"})
-    writer = sock.writable.get_writer()
-    reader = sock.readable.get_reader()
-    await bounded(writer.write(b"STARTTLS\r\n"))
-    assert await read_exactly(reader, 4) == b"GO\r\n"
+    writer, reader = await ask_for_tls(sock)
 
     tls = sock.start_tls()
 
@@ -258,10 +264,7 @@ async def test_failed_upgrade_rejects_the_new_socket(serve, ca):
     peer = await serve(starttls_peer(tls_context(stranger, "localhost")))
     connector = Connector(cadata=ca.cert_pem.bytes())
     sock = connector.connect(f"localhost:{peer.port}", {"secureTransport": "starttls"})
-    writer = sock.writable.get_writer()
-    reader = sock.readable.get_reader()
-    await bounded(writer.write(b"STARTTLS\r\n"))
-    assert await read_exactly(reader, 4) == b"GO\r\n"
+    await ask_for_tls(sock)
 
     tls = sock.start_tls()
 
