@@ -258,7 +258,9 @@ class Socket:
         self._closing = True
         logger.debug("closing socket to %s", self._address)
 
-        if self._task is not None and not self._task.done():
+        # Once opened has settled (from connection_made) the task has nothing
+        # left to do but return the transport, which closes below.
+        if self._task is not None and not self._task.done() and not self._opened.done():
             self._task.cancel()
         self._drop_early_connect()
         plain = self._plain
@@ -413,16 +415,12 @@ class Socket:
         # From here the transport owns the socket and closes it on failure.
         self._early = None
         context = self._context()
-        try:
-            transport, _ = await self._loop.create_connection(
-                lambda: self._protocol,
-                sock=sock,
-                ssl=context,
-                server_hostname=self._server_hostname(context),
-            )
-        except BaseException:
-            sock.close()
-            raise
+        transport, _ = await self._loop.create_connection(
+            lambda: self._protocol,
+            sock=sock,
+            ssl=context,
+            server_hostname=self._server_hostname(context),
+        )
         return transport
 
     def _drop_early_connect(self) -> None:
