@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import subprocess
 import sys
 import time
@@ -203,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     with EchoProcess() as echo:
         results = asyncio.run(measure(echo.port, args.quick, rounds))
 
-    print(f"reference connect() vs raw asyncio streams (pid {os.getpid()})")
+    print("reference connect() vs raw asyncio streams")
     print(f"{'case':<10} {'asyncio':>14} {'reference':>14}  ratio  target  unit")
     for name, (baseline, candidate, unit) in results.items():
         ratio = candidate / baseline

@@ -16,6 +16,7 @@ async def test_close_returns_the_closed_promise(sockets_connect, echo_server):
     await bounded(sock.opened)
 
     assert sock.close() is sock.closed
+    await bounded(sock.closed)
 
 
 @pytest.mark.requirement("CLOSE-6", "SOCKET-CLOSED-1")
@@ -30,7 +31,8 @@ async def test_close_resolves_closed(sockets_connect, echo_server):
 async def test_close_while_connecting_rejects_opened_with_the_reason(
     sockets_connect,
 ):
-    # TEST-NET-1 (RFC 5737): nothing answers, so the connection stays pending.
+    # close() runs before the attempt can settle; 192.0.2.1 is TEST-NET-1
+    # (RFC 5737), which nothing answers, so no real peer is involved.
     sock = sockets_connect("192.0.2.1:9")
     reason = RuntimeError("closed by the test")
 

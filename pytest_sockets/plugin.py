@@ -31,7 +31,7 @@ pytest_plugins = ["pytest_sockets._fixtures"]
 ENV_VAR = "PYTEST_SOCKETS_IMPL"
 
 _MARKERS = {
-    "requirement": "requirement(ID, ...): the requirement IDs (REQUIREMENTS.md) "
+    "requirement": "requirement(ID, ...): the requirement IDs (docs/requirements.md) "
     "that this test checks, e.g. requirement('CLOSE-2').",
     "spec_anchor": "spec_anchor(ANCHOR, ...): the spec section the requirement "
     "comes from, e.g. spec_anchor('#close-method').",
@@ -192,7 +192,7 @@ def _check_requirements(item: pytest.Item, ids: tuple[object, ...]) -> None:
         if not isinstance(id_, str) or not _REQUIREMENT_ID.fullmatch(id_):
             raise pytest.UsageError(
                 f"{item.nodeid}: {id_!r} is not a requirement ID; IDs look like "
-                "'CLOSE-2' or 'SOCKET-OPENED-1' (see REQUIREMENTS.md)"
+                "'CLOSE-2' or 'SOCKET-OPENED-1' (see docs/requirements.md)"
             )
 
 

@@ -25,7 +25,7 @@ class Promise(Generic[T]):
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._future: asyncio.Future[T] = loop.create_future()
         self._waiters: list[asyncio.Future[T]] | None = None
-        self._callbacks: list[tuple[Callable[..., Any], Callable[..., Any]]] = ()
+        self._callbacks: list[tuple[Callable[..., Any], Callable[..., Any]]] = []
 
     def __await__(self) -> Generator[Any, None, T]:
         future: asyncio.Future[T] = self._future
@@ -36,6 +36,9 @@ class Promise(Generic[T]):
             if self._waiters is None:
                 self._waiters = [future]
             else:
+                if len(self._waiters) >= 8:
+                    # Drop the waits that timed out, so polling stays bounded.
+                    self._waiters = [w for w in self._waiters if not w.done()]
                 self._waiters.append(future)
         return future.__await__()
 
@@ -76,8 +79,6 @@ class Promise(Generic[T]):
         def call(_: asyncio.Future[T]) -> None:
             callback(self)
 
-        if not self._callbacks:
-            self._callbacks = []
         self._callbacks.append((callback, call))
         self._future.add_done_callback(call)
 

@@ -130,7 +130,7 @@ class Socket:
     - ``opened`` resolves with a :class:`SocketInfo` once connected (after the
       TLS handshake for secure transport). If the connection fails, ``opened``
       and ``closed`` reject with one and the same :class:`SocketError`, the
-      readable is cancelled and the writable aborted with it. Neither future
+      readable is cancelled and the writable aborted with it. Neither promise
       reports an unretrieved exception.
     - ``closed`` resolves on ``close()``, and, with ``allow_half_open`` false,
       once the peer's FIN or RST has been seen and the readable read to its
@@ -326,6 +326,12 @@ class Socket:
             )
         if self._closing or self._closed.done():
             raise SocketError(f"cannot start TLS on a closed socket ({self._where})")
+        if self._writable._state in ("closing", "closed"):
+            # The handshake has to write, and the write side is shut (FIN).
+            raise SocketError(
+                "cannot start TLS after the writable was closed: the handshake "
+                f"needs to send ({self._where})"
+            )
 
         self._upgraded = True
         tls_socket = Socket(
@@ -375,7 +381,10 @@ class Socket:
                     sock.fileno(), _settle_writable, self._loop, sock, writable
                 )
             else:
+                # Raised in the task; marked as retrieved in case close() drops
+                # the task before it runs.
                 writable.set_exception(OSError(status, os.strerror(status)))
+                writable.exception()
         except Exception:
             sock.close()
             return None

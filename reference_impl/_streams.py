@@ -4,7 +4,9 @@ Only what a socket needs is here: a readable stream fed by the connection and a
 writable stream that drains into it, each with an exclusive reader or writer
 lock, cancel/abort with a reason, and backpressure. The names follow the
 Streams Standard in snake_case (``get_reader``, ``release_lock``,
-``desired_size``); "promises" are :class:`asyncio.Future` objects.
+``desired_size``). The readers' and writers' ``closed`` and ``ready`` are
+:class:`~reference_impl.Promise` objects; ``read()`` and ``write()`` return
+one-shot :class:`asyncio.Future` objects.
 
 Two deliberate differences from the Standard, both so that no byte is lost:
 
@@ -330,8 +332,7 @@ class WritableStream:
         self._sink_write = write
         self._sink_close = close
         self._sink_abort = abort
-        hwm = high_water_mark
-        self._high_water_mark = hwm
+        self._high_water_mark = high_water_mark
         self._state = "writable"  # then "closing", "closed" or "errored"
         self._error_value: BaseException | None = None
         self._error_reason: Any = UNSET

@@ -16,7 +16,7 @@ async def silent(reader, writer):
     await reader.read()
 
 
-async def test_close_returns_the_closed_future_and_resolves_it(serve):
+async def test_close_returns_the_closed_promise_and_resolves_it(serve):
     peer = await serve(silent)
     sock = connect(peer.address)
     await bounded(sock.opened)
@@ -25,7 +25,7 @@ async def test_close_returns_the_closed_future_and_resolves_it(serve):
 
     assert result is sock.closed
     assert await bounded(result) is None
-    assert sock.close() is sock.closed, "a second close() returns the same future"
+    assert sock.close() is sock.closed, "a second close() returns the same promise"
 
 
 async def test_close_cancels_the_readable_and_aborts_the_writable_with_reason(serve):
@@ -51,7 +51,7 @@ async def test_close_cancels_the_readable_and_aborts_the_writable_with_reason(se
 
 
 async def test_close_while_connecting_rejects_opened_with_the_reason():
-    # 192.0.2.0/24 is TEST-NET-1: nothing answers, the connect stays pending.
+    # close() runs before the attempt can settle (192.0.2.1 is TEST-NET-1).
     sock = connect("192.0.2.1:9")
     reason = RuntimeError("gave up")
 
@@ -73,7 +73,7 @@ async def test_close_without_reason_rejects_pending_opened_with_socket_error():
     assert error.reason is None
 
 
-async def test_close_with_a_value_reason_wraps_it(serve):
+async def test_close_with_a_value_reason_wraps_it():
     sock = connect("192.0.2.1:9")
 
     await bounded(sock.close("bye"))

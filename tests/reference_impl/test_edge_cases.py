@@ -48,38 +48,25 @@ async def test_tls_close_while_upgrade_waits_for_open(serve, connector):
     assert isinstance(sock.opened.exception(), SocketError)
 
 
-async def test_start_tls_after_writer_close_made_before_open_settles(serve, connector):
-    peer, _ = await _eof_seen(serve)
-    sock = connector.connect(
-        peer.address, {"secureTransport": "starttls", "allowHalfOpen": True}
-    )
-    writer = sock.writable.get_writer()
-    closing = writer.close()  # queued before the connection is open
-    await bounded(sock.opened)
-    await bounded(closing)
-    writer.release_lock()
-    tls = sock.start_tls()
-    try:
-        done, _ = await asyncio.wait([tls.opened], timeout=3)
-        assert done, "tls.opened never settles"
-    finally:
-        tls.close()
-
-
-async def test_start_tls_with_write_and_close_queued_settles(serve, connector):
+@pytest.mark.parametrize("wait_for_close", [True, False])
+async def test_start_tls_after_writer_close_is_refused_at_once(
+    serve, connector, wait_for_close
+):
     peer, _ = await _eof_seen(serve)
     sock = connector.connect(
         peer.address, {"secureTransport": "starttls", "allowHalfOpen": True}
     )
     writer = sock.writable.get_writer()
     write, closing = writer.write(b"x"), writer.close()
-    tls = sock.start_tls()
-    try:
-        done, _ = await asyncio.wait([tls.opened], timeout=3)
-        assert done, "tls.opened never settles"
-    finally:
-        tls.close()
-        await asyncio.wait([write, closing], timeout=1)
+    if wait_for_close:
+        await bounded(asyncio.gather(write, closing))
+
+    with pytest.raises(SocketError, match="after the writable was closed"):
+        sock.start_tls()
+
+    assert sock.upgraded is False
+    await bounded(asyncio.gather(write, closing))
+    await bounded(sock.close())
 
 
 async def test_tls_half_open_write_after_peer_close_is_not_silently_dropped(
@@ -116,7 +103,7 @@ async def test_tls_half_open_write_after_peer_close_is_not_silently_dropped(
     try:
         assert error is not None or data == b"important"
     finally:
-        sock.close()
+        await bounded(sock.close())
 
 
 @pytest.mark.parametrize("url", ["tcp://example.com:99999", "tcp://example.com:x"])
@@ -125,7 +112,7 @@ async def test_url_address_with_bad_port_raises_type_error(url):
         connect(urlsplit(url))
 
 
-async def test_read_cancelled_by_timeout_loses_no_data(serve, connector, caplog):
+async def test_read_cancelled_by_timeout_loses_no_data(serve, connector):
     go = asyncio.Event()
 
     async def handler(reader, writer):
@@ -204,11 +191,13 @@ async def test_close_gives_up_on_a_peer_that_never_reads(serve, monkeypatch):
     sock = connect(peer.address)
     writer = sock.writable.get_writer()
     await bounded(sock.opened)
+    writes = []
     while writer.ready.done():
-        writer.write(b"w" * 65536)
+        writes.append(writer.write(b"w" * 65536))
         await asyncio.sleep(0)
 
     assert await bounded(sock.close(), 2) is None
+    await bounded(asyncio.gather(*writes, return_exceptions=True))
     release.set_result(None)
 
 

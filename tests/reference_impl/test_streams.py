@@ -144,11 +144,14 @@ async def test_writes_apply_backpressure_when_the_peer_stops_reading(serve):
     assert await still_pending(writes[-1])
     release.set_result(None)
     await bounded(sock.close())
+    await bounded(asyncio.gather(*writes, return_exceptions=True))
 
 
 async def test_abort_rejects_queued_writes_with_the_reason(serve):
+    release = asyncio.get_running_loop().create_future()
+
     async def never_read(reader, writer):
-        await asyncio.sleep(10)
+        await release
 
     peer = await serve(never_read)
     sock = connect(peer.address)
@@ -163,4 +166,5 @@ async def test_abort_rejects_queued_writes_with_the_reason(serve):
     with pytest.raises(ConnectionAbortedError):
         await bounded(writer.closed)
     assert writer.desired_size is None
+    release.set_result(None)
     await bounded(sock.close())

@@ -153,7 +153,7 @@ async def test_configure_tls_hook_sets_up_trust(serve, ca):
 
 
 async def test_start_tls_upgrades_and_the_new_socket_speaks_tls(
-    serve, ca, connector, server_context
+    serve, connector, server_context
 ):
     transcript: list[bytes] = []
     peer = await serve(starttls_peer(server_context, transcript=transcript))
