@@ -223,3 +223,33 @@ def test_nothing_outlives_an_awaited_close_of_a_tls_socket():
 
     leaks = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
     assert leaks == [], "close() should leave no transport behind"
+
+
+async def test_timed_out_waits_do_not_pile_up_on_a_promise(serve, connector):
+    peer, _ = await _eof_seen(serve)
+    sock = connector.connect(peer.address)
+    await bounded(sock.opened)
+
+    for _ in range(50):
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(sock.closed, 0.001)
+
+    assert len(sock.closed._waiters) <= 8, "timed-out waits should be dropped"
+    await bounded(sock.close())
+
+
+async def test_closing_before_a_failed_early_connect_runs_reports_nothing():
+    loop = asyncio.get_running_loop()
+    reports = []
+    loop.set_exception_handler(lambda _, context: reports.append(context))
+    try:
+        # The broadcast address fails inside connect() itself on Linux.
+        sock = connect("255.255.255.255:9")
+        await bounded(sock.close())
+        del sock
+        gc.collect()
+        await asyncio.sleep(0)
+    finally:
+        loop.set_exception_handler(None)
+
+    assert reports == [], f"a dropped failure was reported: {reports}"
