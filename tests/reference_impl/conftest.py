@@ -120,6 +120,11 @@ async def serve():
         await peer.stop()
 
 
+async def never_read(reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+    """Accept and read nothing until the peer stops: the client's writes back up."""
+    await asyncio.get_running_loop().create_future()
+
+
 async def echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     """Echo everything; answer the client's FIN with a FIN."""
     while data := await reader.read(65536):

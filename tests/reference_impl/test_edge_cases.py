@@ -15,7 +15,7 @@ import pytest
 from fake_servers import EchoServer, FakeCA
 from reference_impl import Connector, SocketError, connect
 
-from .conftest import bounded, still_pending
+from .conftest import bounded, never_read, still_pending
 
 
 async def _eof_seen(serve):
@@ -182,10 +182,6 @@ async def test_close_gives_up_on_a_peer_that_never_reads(serve, monkeypatch):
     import reference_impl._socket
 
     monkeypatch.setattr(reference_impl._socket, "CLOSE_GRACE_SECONDS", 0.2)
-    release = asyncio.get_running_loop().create_future()
-
-    async def never_read(reader, writer):
-        await release
 
     peer = await serve(never_read)
     sock = connect(peer.address)
@@ -198,7 +194,6 @@ async def test_close_gives_up_on_a_peer_that_never_reads(serve, monkeypatch):
 
     assert await bounded(sock.close(), 2) is None
     await bounded(asyncio.gather(*writes, return_exceptions=True))
-    release.set_result(None)
 
 
 def test_nothing_outlives_an_awaited_close_of_a_tls_socket():

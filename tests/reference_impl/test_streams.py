@@ -9,7 +9,7 @@ import pytest
 
 from reference_impl import ReadResult, connect
 
-from .conftest import bounded, echo, read_exactly, still_pending
+from .conftest import bounded, echo, never_read, read_exactly, still_pending
 
 
 async def test_a_locked_readable_refuses_a_second_reader(serve):
@@ -121,10 +121,6 @@ async def test_leaving_iteration_early_cancels_the_readable(serve):
 
 
 async def test_writes_apply_backpressure_when_the_peer_stops_reading(serve):
-    release = asyncio.get_running_loop().create_future()
-
-    async def never_read(reader, writer):
-        await release
 
     peer = await serve(never_read)
     sock = connect(peer.address)
@@ -142,16 +138,11 @@ async def test_writes_apply_backpressure_when_the_peer_stops_reading(serve):
     assert not writer.ready.done(), "ready should wait while the peer reads nothing"
     assert writer.desired_size <= 0
     assert await still_pending(writes[-1])
-    release.set_result(None)
     await bounded(sock.close())
     await bounded(asyncio.gather(*writes, return_exceptions=True))
 
 
 async def test_abort_rejects_queued_writes_with_the_reason(serve):
-    release = asyncio.get_running_loop().create_future()
-
-    async def never_read(reader, writer):
-        await release
 
     peer = await serve(never_read)
     sock = connect(peer.address)
@@ -166,5 +157,4 @@ async def test_abort_rejects_queued_writes_with_the_reason(serve):
     with pytest.raises(ConnectionAbortedError):
         await bounded(writer.closed)
     assert writer.desired_size is None
-    release.set_result(None)
     await bounded(sock.close())
