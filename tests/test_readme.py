@@ -34,3 +34,4 @@ def test_the_readme_commands_name_the_conformance_report():
     assert ".venv/bin/python -m pytest -n auto" in readme
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert ".venv/bin/python -m pytest -n auto" in ci
+    assert "pytest conformance --sockets-impl=reference" in ci
